@@ -1,0 +1,11 @@
+//! sea-orm entities, one module per table. No GraphQL here: a column must not
+//! become public API by accident.
+
+pub mod account;
+pub mod agenda_item;
+pub mod mandate;
+pub mod meeting;
+pub mod meeting_session;
+pub mod organization;
+pub mod position;
+pub mod state;

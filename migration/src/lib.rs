@@ -1,0 +1,16 @@
+//! Schema migrations. One step per schema change; a landed step is never edited.
+//! This crate does not import `entity`: old steps must not change when today's
+//! entities do.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_committee;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_committee::Migration)]
+    }
+}

@@ -1,0 +1,209 @@
+//! Builds the application state, the schema and the router; serves with
+//! graceful shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sea_orm::DbErr;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Config;
+use crate::db::Db;
+use crate::graphql::schema::Limits;
+use crate::graphql::{CcmSchema, build_schema, http};
+use crate::reference;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub struct App {
+    pub db: Db,
+    pub schema: CcmSchema,
+    pub clock: SharedClock,
+    pub config: Config,
+    graphql_requests: AtomicU64,
+}
+
+/// The state every handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn count_request(&self) {
+        self.graphql_requests.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl AppState {
+    /// Connects, migrates, loads the reference data into an empty database,
+    /// and builds the schema.
+    pub async fn init(config: Config, clock: SharedClock) -> Result<Self, StartError> {
+        let db = Db::connect(&config.database).await?;
+        db.migrate().await?;
+        if reference::is_empty(&db).await? {
+            let report = reference::load(&db, clock.today()).await?;
+            tracing::info!(rows = report.total(), "loaded the reference data");
+        }
+        let schema = build_schema(Limits {
+            max_depth: config.max_depth,
+            max_complexity: config.max_complexity,
+        });
+        Ok(Self(Arc::new(App {
+            db,
+            schema,
+            clock,
+            config,
+            graphql_requests: AtomicU64::new(0),
+        })))
+    }
+}
+
+async fn healthz() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(State(app): State<AppState>) -> Response {
+    if app.db.ping().await {
+        axum::Json(serde_json::json!({ "status": "ready" })).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "database unreachable" })),
+        )
+            .into_response()
+    }
+}
+
+async fn metrics(State(app): State<AppState>) -> Response {
+    let stats = &app.db.stats;
+    let body = format!(
+        "# HELP ccm_db_statements_total SQL statements sent to the database.\n\
+         # TYPE ccm_db_statements_total counter\n\
+         ccm_db_statements_total {}\n\
+         # HELP ccm_db_statements_failed_total SQL statements that failed.\n\
+         # TYPE ccm_db_statements_failed_total counter\n\
+         ccm_db_statements_failed_total {}\n\
+         # HELP ccm_graphql_requests_total GraphQL requests executed.\n\
+         # TYPE ccm_graphql_requests_total counter\n\
+         ccm_graphql_requests_total {}\n",
+        stats.statements.load(Ordering::Relaxed),
+        stats.failed.load(Ordering::Relaxed),
+        app.graphql_requests.load(Ordering::Relaxed),
+    );
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    let body = crate::graphql::error::request_error("internal error", "INTERNAL");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The HTTP routes and their layers.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config.body_limit;
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                    request_id = %request_id,
+                )
+            }),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(CatchPanicLayer::custom(panic_response));
+    Router::new()
+        .route("/graphql", get(http::get).post(http::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(layers)
+        .with_state(state)
+}
+
+/// Serves on `listener` until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Starts the server as `ccm-committee serve` does.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let listener = TcpListener::bind(config.addr).await?;
+    let state = AppState::init(config, Arc::new(SystemClock)).await?;
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    serve(listener, state, shutdown_signal()).await?;
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! Reading the committee's data. No GraphQL here: the CLI and tests reuse it.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::{mandate, organization, position, state};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseBackend, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
+};
+
+use super::model::{RegionalGroup, StateRelation};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::graphql::loaders::enum_name;
+use crate::graphql::pagination::{PageArgs, Window};
+
+/// Which States to list.
+#[derive(Clone, Debug, Default)]
+pub struct StateQuery {
+    pub regional_group: Option<RegionalGroup>,
+    /// Some(false): only States in no regional group (the Holy See, the Cook Islands, Niue).
+    pub has_regional_group: Option<bool>,
+    pub relation: Option<(StateRelation, NaiveDate)>,
+    pub search: Option<String>,
+}
+
+/// How to order States.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateSort {
+    Name,
+    Code,
+    DepositedOn,
+    EntryIntoForceOn,
+}
+
+fn on_or_before(column: state::Column, date: NaiveDate) -> Condition {
+    Condition::all()
+        .add(column.is_not_null())
+        .add(column.lte(date))
+}
+
+fn not_by(column: state::Column, date: NaiveDate) -> Condition {
+    Condition::any().add(column.is_null()).add(column.gt(date))
+}
+
+/// The SQL form of [`StateRelation::of`].
+fn relation_condition(relation: StateRelation, on: NaiveDate) -> Condition {
+    use state::Column as C;
+    let withdrawn = on_or_before(C::WithdrawalEffectiveOn, on);
+    let not_withdrawn = not_by(C::WithdrawalEffectiveOn, on);
+    match relation {
+        StateRelation::Withdrawn => withdrawn,
+        StateRelation::StateParty => Condition::all()
+            .add(not_withdrawn)
+            .add(on_or_before(C::EntryIntoForceOn, on)),
+        StateRelation::AwaitingEntryIntoForce => Condition::all()
+            .add(not_withdrawn)
+            .add(not_by(C::EntryIntoForceOn, on))
+            .add(on_or_before(C::DepositedOn, on)),
+        StateRelation::Signatory => Condition::all()
+            .add(not_by(C::DepositedOn, on))
+            .add(on_or_before(C::SignedOn, on)),
+        StateRelation::None => Condition::all()
+            .add(not_by(C::DepositedOn, on))
+            .add(not_by(C::SignedOn, on)),
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as the escape.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn state_condition(query: &StateQuery) -> Condition {
+    let mut cond = Condition::all();
+    if let Some(group) = query.regional_group {
+        cond = cond.add(state::Column::UnRegionalGroup.eq(enum_name(group)));
+    }
+    match query.has_regional_group {
+        Some(true) => cond = cond.add(state::Column::UnRegionalGroup.is_not_null()),
+        Some(false) => cond = cond.add(state::Column::UnRegionalGroup.is_null()),
+        None => {}
+    }
+    if let Some((relation, on)) = query.relation {
+        cond = cond.add(relation_condition(relation, on));
+    }
+    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = like_pattern(search);
+        cond = cond.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(state::Column::Name)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(state::Column::Iso3)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    cond
+}
+
+/// One page of States and how many match in all.
+#[tracing::instrument(skip(db))]
+pub async fn list_states(
+    db: &Db,
+    query: &StateQuery,
+    sort: StateSort,
+    direction: Order,
+    args: &PageArgs,
+) -> Result<(u64, Window, Vec<state::Model>), ApiError> {
+    args.validate()?;
+    let cond = state_condition(query);
+    let total = state::Entity::find()
+        .filter(cond.clone())
+        .count(&db.conn)
+        .await?;
+    let window = args.window(total)?;
+    if window.limit == 0 {
+        return Ok((total, window, Vec::new()));
+    }
+    let column = match sort {
+        StateSort::Name => state::Column::Name,
+        StateSort::Code => state::Column::Iso3,
+        StateSort::DepositedOn => state::Column::DepositedOn,
+        StateSort::EntryIntoForceOn => state::Column::EntryIntoForceOn,
+    };
+    // NULL dates sort last in either direction, on both databases.
+    let rows = state::Entity::find()
+        .filter(cond)
+        .order_by(Expr::col(column).is_null(), Order::Asc)
+        .order_by(column, direction.clone())
+        .order_by(state::Column::Iso3, direction)
+        .offset(window.offset)
+        .limit(window.limit)
+        .all(&db.conn)
+        .await?;
+    Ok((total, window, rows))
+}
+
+/// Normalises and checks an ISO 3166 alpha-3 code.
+pub fn parse_iso3(code: &str) -> Result<String, ApiError> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(ApiError::bad_input(format!(
+            "`{code}` is not an ISO 3166 alpha-3 code"
+        )))
+    }
+}
+
+pub async fn state_by_code(db: &Db, code: &str) -> Result<Option<state::Model>, ApiError> {
+    let code = parse_iso3(code)?;
+    Ok(state::Entity::find_by_id(code).one(&db.conn).await?)
+}
+
+/// Every position, in the committee's order.
+pub async fn positions(db: &Db) -> Result<Vec<position::Model>, ApiError> {
+    Ok(position::Entity::find()
+        .order_by_asc(position::Column::SortOrder)
+        .order_by_asc(position::Column::Id)
+        .all(&db.conn)
+        .await?)
+}
+
+pub async fn position_by_code(db: &Db, code: &str) -> Result<Option<position::Model>, ApiError> {
+    Ok(position::Entity::find()
+        .filter(position::Column::Code.eq(code.trim().to_ascii_uppercase()))
+        .one(&db.conn)
+        .await?)
+}
+
+/// Every organization, observers first.
+pub async fn organizations(db: &Db) -> Result<Vec<organization::Model>, ApiError> {
+    Ok(organization::Entity::find()
+        .order_by_asc(organization::Column::Kind)
+        .order_by_asc(organization::Column::Code)
+        .all(&db.conn)
+        .await?)
+}
+
+/// Mandates active on a date: started on or before it, not yet ended.
+pub fn active_on(date: NaiveDate) -> Condition {
+    Condition::all()
+        .add(mandate::Column::StartsOn.lte(date))
+        .add(
+            Condition::any()
+                .add(mandate::Column::EndsOn.is_null())
+                .add(mandate::Column::EndsOn.gt(date)),
+        )
+}
+
+/// Which mandates to list.
+#[derive(Clone, Debug, Default)]
+pub struct MandateQuery {
+    pub position_code: Option<String>,
+    pub state_code: Option<String>,
+    pub active_on: Option<NaiveDate>,
+}
+
+/// One page of mandates (latest first) and how many match in all.
+#[tracing::instrument(skip(db))]
+pub async fn list_mandates(
+    db: &Db,
+    query: &MandateQuery,
+    args: &PageArgs,
+) -> Result<(u64, Window, Vec<mandate::Model>), ApiError> {
+    args.validate()?;
+    let mut cond = Condition::all();
+    if let Some(code) = &query.position_code {
+        let position = position_by_code(db, code)
+            .await?
+            .ok_or_else(|| ApiError::bad_input(format!("unknown position `{code}`")))?;
+        cond = cond.add(mandate::Column::PositionId.eq(position.id));
+    }
+    if let Some(code) = &query.state_code {
+        cond = cond.add(mandate::Column::StateIso3.eq(parse_iso3(code)?));
+    }
+    if let Some(date) = query.active_on {
+        cond = cond.add(active_on(date));
+    }
+    let total = mandate::Entity::find()
+        .filter(cond.clone())
+        .count(&db.conn)
+        .await?;
+    let window = args.window(total)?;
+    if window.limit == 0 {
+        return Ok((total, window, Vec::new()));
+    }
+    let rows = mandate::Entity::find()
+        .filter(cond)
+        .order_by_desc(mandate::Column::StartsOn)
+        .order_by_desc(mandate::Column::Id)
+        .offset(window.offset)
+        .limit(window.limit)
+        .all(&db.conn)
+        .await?;
+    Ok((total, window, rows))
+}
+
+/// The parent of a per-parent list of mandates.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MandateParent {
+    Position(i32),
+    State(String),
+}
+
+/// Mandates active on `date` for each of `positions`.
+pub async fn holders(
+    db: &Db,
+    positions: &[i32],
+    date: NaiveDate,
+) -> Result<Vec<mandate::Model>, ApiError> {
+    Ok(mandate::Entity::find()
+        .filter(mandate::Column::PositionId.is_in(positions.iter().copied()))
+        .filter(active_on(date))
+        .order_by_asc(mandate::Column::Seat)
+        .order_by_asc(mandate::Column::StartsOn)
+        .all(&db.conn)
+        .await?)
+}
+
+/// How many mandates each parent has.
+pub async fn mandate_counts(
+    db: &Db,
+    parents: &[MandateParent],
+) -> Result<HashMap<MandateParent, u64>, ApiError> {
+    let mut counts: HashMap<MandateParent, u64> =
+        parents.iter().map(|p| (p.clone(), 0)).collect();
+    let positions: Vec<i32> = parents
+        .iter()
+        .filter_map(|p| match p {
+            MandateParent::Position(id) => Some(*id),
+            MandateParent::State(_) => None,
+        })
+        .collect();
+    let states: Vec<String> = parents
+        .iter()
+        .filter_map(|p| match p {
+            MandateParent::State(code) => Some(code.clone()),
+            MandateParent::Position(_) => None,
+        })
+        .collect();
+    if !positions.is_empty() {
+        let rows: Vec<(i32, i64)> = mandate::Entity::find()
+            .select_only()
+            .column(mandate::Column::PositionId)
+            .column_as(mandate::Column::Id.count(), "n")
+            .filter(mandate::Column::PositionId.is_in(positions))
+            .group_by(mandate::Column::PositionId)
+            .into_tuple()
+            .all(&db.conn)
+            .await?;
+        for (id, n) in rows {
+            counts.insert(MandateParent::Position(id), n as u64);
+        }
+    }
+    if !states.is_empty() {
+        let rows: Vec<(String, i64)> = mandate::Entity::find()
+            .select_only()
+            .column(mandate::Column::StateIso3)
+            .column_as(mandate::Column::Id.count(), "n")
+            .filter(mandate::Column::StateIso3.is_in(states))
+            .group_by(mandate::Column::StateIso3)
+            .into_tuple()
+            .all(&db.conn)
+            .await?;
+        for (code, n) in rows {
+            counts.insert(MandateParent::State(code), n as u64);
+        }
+    }
+    Ok(counts)
+}
+
+/// The same window of mandates (latest first) for each parent, in one
+/// statement that reads each parent's rows through its index rather than
+/// ranking every child row: a `LATERAL` join on PostgreSQL, a correlated
+/// `IN (... LIMIT)` on SQLite.
+pub async fn mandate_pages(
+    db: &Db,
+    parents: &[MandateParent],
+    window: Window,
+) -> Result<HashMap<MandateParent, Vec<mandate::Model>>, ApiError> {
+    let mut pages: HashMap<MandateParent, Vec<mandate::Model>> =
+        parents.iter().map(|p| (p.clone(), Vec::new())).collect();
+    let by_position: Vec<Value> = parents
+        .iter()
+        .filter_map(|p| match p {
+            MandateParent::Position(id) => Some(Value::from(*id)),
+            MandateParent::State(_) => None,
+        })
+        .collect();
+    let by_state: Vec<Value> = parents
+        .iter()
+        .filter_map(|p| match p {
+            MandateParent::State(code) => Some(Value::from(code.clone())),
+            MandateParent::Position(_) => None,
+        })
+        .collect();
+    for (keys, column, pg_type) in [
+        (by_position, "position_id", "int4"),
+        (by_state, "state_iso3", "bpchar"),
+    ] {
+        if keys.is_empty() || window.limit == 0 {
+            continue;
+        }
+        let stmt = per_parent_statement(db.backend(), column, pg_type, keys, window);
+        let rows = mandate::Entity::find().from_raw_sql(stmt).all(&db.conn).await?;
+        for row in rows {
+            let parent = if column == "position_id" {
+                MandateParent::Position(row.position_id)
+            } else {
+                MandateParent::State(row.state_iso3.clone())
+            };
+            pages.entry(parent).or_default().push(row);
+        }
+    }
+    for rows in pages.values_mut() {
+        rows.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(b.id.cmp(&a.id)));
+    }
+    Ok(pages)
+}
+
+fn per_parent_statement(
+    backend: DatabaseBackend,
+    column: &str,
+    pg_type: &str,
+    keys: Vec<Value>,
+    window: Window,
+) -> Statement {
+    let n = keys.len();
+    let mut values = keys;
+    values.push(Value::from(window.limit as i64));
+    values.push(Value::from(window.offset as i64));
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            let rows: Vec<String> = (1..=n).map(|i| format!("(${i}::{pg_type})")).collect();
+            format!(
+                "SELECT m.* FROM (VALUES {}) AS p(k) CROSS JOIN LATERAL (\
+                 SELECT x.* FROM mandates x WHERE x.{column} = p.k \
+                 ORDER BY x.starts_on DESC, x.id DESC LIMIT ${} OFFSET ${}) m",
+                rows.join(", "),
+                n + 1,
+                n + 2
+            )
+        }
+        _ => {
+            let rows = vec!["(?)"; n].join(", ");
+            format!(
+                "WITH p(k) AS (VALUES {rows}) SELECT m.* FROM p JOIN mandates m ON m.id IN (\
+                 SELECT x.id FROM mandates x WHERE x.{column} = p.k \
+                 ORDER BY x.starts_on DESC, x.id DESC LIMIT ? OFFSET ?)"
+            )
+        }
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}

@@ -1,0 +1,413 @@
+//! The committee's GraphQL types.
+
+use async_graphql::{Context, ID, Object};
+use chrono::Datelike;
+use entity::{mandate, organization, position, state};
+
+use super::loaders::{
+    HoldersLoader, MandateCountLoader, MandateLoader, MandatePageLoader, OrganizationLoader,
+    PositionLoader, StateLoader,
+};
+use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, StateRelation};
+use super::service::MandateParent;
+use crate::clock::SharedClock;
+use crate::error::ApiError;
+use crate::graphql::ids::GlobalId;
+use crate::graphql::loaders::{db_enum, get};
+use crate::graphql::pagination::{self, Page, PageArgs};
+use crate::graphql::scalars::Date;
+use crate::meetings::loaders::MeetingLoader;
+use crate::meetings::types::Meeting;
+
+/// Today, by the server's clock.
+pub fn today(ctx: &Context<'_>) -> chrono::NaiveDate {
+    ctx.data_unchecked::<SharedClock>().today()
+}
+
+fn date_or_today(ctx: &Context<'_>, date: Option<Date>) -> chrono::NaiveDate {
+    date.map_or_else(|| today(ctx), |d| d.0)
+}
+
+pub async fn load_state(ctx: &Context<'_>, code: &str) -> Result<Option<State>, ApiError> {
+    Ok(get::<StateLoader, String>(ctx)
+        .load_one(code.to_owned())
+        .await?
+        .map(State))
+}
+
+pub async fn load_meeting(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Meeting>, ApiError> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(get::<MeetingLoader, i32>(ctx).load_one(id).await?.map(Meeting))
+}
+
+async fn mandates_of(
+    ctx: &Context<'_>,
+    parent: MandateParent,
+    args: PageArgs,
+) -> Result<Page<Mandate>, ApiError> {
+    args.validate()?;
+    let total = get::<MandateCountLoader, MandateParent>(ctx)
+        .load_one(parent.clone())
+        .await?
+        .unwrap_or(0);
+    let window = args.window(total)?;
+    let rows = if window.limit == 0 {
+        Vec::new()
+    } else {
+        get::<MandatePageLoader, (MandateParent, pagination::Window)>(ctx)
+            .load_one((parent, window))
+            .await?
+            .unwrap_or_default()
+    };
+    Ok(pagination::connection(
+        window,
+        total,
+        rows.into_iter().map(Mandate).collect(),
+    ))
+}
+
+/// A State that signed the Convention or deposited an instrument, with its dates.
+pub struct State(pub state::Model);
+
+#[Object]
+impl State {
+    pub async fn id(&self) -> ID {
+        GlobalId::State(self.0.iso3.clone()).encode()
+    }
+
+    /// ISO 3166 alpha-3 code.
+    async fn code(&self) -> &str {
+        &self.0.iso3
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The UN regional group; none for the Holy See, the Cook Islands and Niue.
+    async fn regional_group(&self) -> Result<Option<RegionalGroup>, ApiError> {
+        self.0.un_regional_group.as_deref().map(db_enum).transpose()
+    }
+
+    async fn signed_on(&self) -> Option<Date> {
+        self.0.signed_on.map(Date)
+    }
+
+    /// When its instrument of ratification or accession was deposited.
+    async fn deposited_on(&self) -> Option<Date> {
+        self.0.deposited_on.map(Date)
+    }
+
+    async fn deposit_kind(&self) -> Result<Option<DepositKind>, ApiError> {
+        self.0.deposit_kind.as_deref().map(db_enum).transpose()
+    }
+
+    /// When the Convention entered into force for it (Article 17).
+    async fn entry_into_force_on(&self) -> Option<Date> {
+        self.0.entry_into_force_on.map(Date)
+    }
+
+    /// When its withdrawal took effect (Article 20).
+    async fn withdrawal_effective_on(&self) -> Option<Date> {
+        self.0.withdrawal_effective_on.map(Date)
+    }
+
+    /// Its relation to the Convention on a date (default today).
+    async fn relation(&self, ctx: &Context<'_>, as_of: Option<Date>) -> StateRelation {
+        StateRelation::of(&self.0, date_or_today(ctx, as_of))
+    }
+
+    /// Whether it is a State Party, the Convention in force for it, on a date (default today).
+    async fn is_state_party(&self, ctx: &Context<'_>, as_of: Option<Date>) -> bool {
+        StateRelation::of(&self.0, date_or_today(ctx, as_of)) == StateRelation::StateParty
+    }
+
+    /// Its mandates on the committee, latest first.
+    #[graphql(complexity = "pagination::complexity(first, last, child_complexity)")]
+    async fn mandates(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Mandate>, ApiError> {
+        let args = PageArgs::new(first, after, last, before);
+        mandates_of(ctx, MandateParent::State(self.0.iso3.clone()), args).await
+    }
+
+    /// Where these facts come from.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+}
+
+/// An observer organization or the Implementation Support Unit.
+pub struct Organization(pub organization::Model);
+
+#[Object]
+impl Organization {
+    pub async fn id(&self) -> ID {
+        GlobalId::Organization(self.0.code.clone()).encode()
+    }
+
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn kind(&self) -> Result<OrganizationKind, ApiError> {
+        db_enum(&self.0.kind)
+    }
+
+    /// The organization that hosts it (the ISU is hosted by the GICHD).
+    async fn hosted_by(&self, ctx: &Context<'_>) -> Result<Option<Organization>, ApiError> {
+        let Some(code) = &self.0.hosted_by else { return Ok(None) };
+        Ok(get::<OrganizationLoader, String>(ctx)
+            .load_one(code.clone())
+            .await?
+            .map(Organization))
+    }
+
+    /// The year it took up this role, where known.
+    async fn since_year(&self) -> Option<i32> {
+        self.0.since_year
+    }
+
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+}
+
+/// A kind of seat on the committee: the presidency or a thematic coordination.
+pub struct Position(pub position::Model);
+
+#[Object]
+impl Position {
+    pub async fn id(&self) -> ID {
+        GlobalId::Position(self.0.id).encode()
+    }
+
+    /// A stable code, e.g. `UNIVERSALIZATION`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn kind(&self) -> Result<PositionKind, ApiError> {
+        db_enum(&self.0.kind)
+    }
+
+    /// How many States hold it at once.
+    async fn seats(&self) -> i32 {
+        self.0.seats
+    }
+
+    /// The length of a term, in years (meeting to meeting).
+    async fn term_years(&self) -> i32 {
+        self.0.term_years
+    }
+
+    /// Whether a term can be renewed by decision of a meeting.
+    async fn renewable(&self) -> bool {
+        self.0.renewable
+    }
+
+    /// The meeting that created the position, where one did.
+    async fn introduced_at(&self, ctx: &Context<'_>) -> Result<Option<Meeting>, ApiError> {
+        load_meeting(ctx, self.0.introduced_at_meeting_id).await
+    }
+
+    /// The meeting that retired the position, if any.
+    async fn retired_at(&self, ctx: &Context<'_>) -> Result<Option<Meeting>, ApiError> {
+        load_meeting(ctx, self.0.retired_at_meeting_id).await
+    }
+
+    /// The mandates active on a date (default today), by seat.
+    async fn holders(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+    ) -> Result<Vec<Mandate>, ApiError> {
+        let key = (self.0.id, date_or_today(ctx, as_of));
+        Ok(get::<HoldersLoader, _>(ctx)
+            .load_one(key)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Mandate)
+            .collect())
+    }
+
+    /// Every mandate of the position, latest first.
+    #[graphql(complexity = "pagination::complexity(first, last, child_complexity)")]
+    async fn mandates(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Page<Mandate>, ApiError> {
+        let args = PageArgs::new(first, after, last, before);
+        mandates_of(ctx, MandateParent::Position(self.0.id), args).await
+    }
+
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+}
+
+/// A State holding one seat of a position for a term. A term runs from the
+/// end of the designating meeting to the end of the meeting where it expires
+/// (a presidency from the opening of the meeting presided over to the opening
+/// of the next).
+pub struct Mandate(pub mandate::Model);
+
+#[Object]
+impl Mandate {
+    pub async fn id(&self) -> ID {
+        GlobalId::Mandate(self.0.id).encode()
+    }
+
+    async fn position(&self, ctx: &Context<'_>) -> Result<Position, ApiError> {
+        get::<PositionLoader, i32>(ctx)
+            .load_one(self.0.position_id)
+            .await?
+            .map(Position)
+            .ok_or(ApiError::Internal)
+    }
+
+    async fn state(&self, ctx: &Context<'_>) -> Result<State, ApiError> {
+        load_state(ctx, &self.0.state_iso3)
+            .await?
+            .ok_or(ApiError::Internal)
+    }
+
+    /// Which seat of the position (1..seats).
+    async fn seat(&self) -> i32 {
+        self.0.seat
+    }
+
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
+    }
+
+    /// The first day it no longer runs; null when not established.
+    async fn ends_on(&self) -> Option<Date> {
+        self.0.ends_on.map(Date)
+    }
+
+    /// The meeting that designated the holder, where known.
+    async fn designated_at(&self, ctx: &Context<'_>) -> Result<Option<Meeting>, ApiError> {
+        load_meeting(ctx, self.0.designated_at_meeting_id).await
+    }
+
+    /// The meeting at which the term ends.
+    async fn ends_at(&self, ctx: &Context<'_>) -> Result<Option<Meeting>, ApiError> {
+        load_meeting(ctx, self.0.ends_at_meeting_id).await
+    }
+
+    /// The mandate this one renews, for a renewed one-year term.
+    async fn renews(&self, ctx: &Context<'_>) -> Result<Option<Mandate>, ApiError> {
+        let Some(id) = self.0.renews_mandate_id else { return Ok(None) };
+        Ok(get::<MandateLoader, i32>(ctx).load_one(id).await?.map(Mandate))
+    }
+
+    /// Whether it runs on a date (default today).
+    async fn is_active(&self, ctx: &Context<'_>, as_of: Option<Date>) -> bool {
+        let d = date_or_today(ctx, as_of);
+        self.0.starts_on <= d && self.0.ends_on.is_none_or(|end| d < end)
+    }
+
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+}
+
+/// The committee on one date.
+pub struct Committee {
+    pub as_of: chrono::NaiveDate,
+    pub positions: Vec<position::Model>,
+    pub organizations: Vec<organization::Model>,
+}
+
+#[Object]
+impl Committee {
+    async fn as_of(&self) -> Date {
+        Date(self.as_of)
+    }
+
+    /// Each position that existed on the date, with its holders.
+    async fn positions(&self) -> Vec<CommitteePosition> {
+        self.positions
+            .iter()
+            .map(|p| CommitteePosition {
+                position: p.clone(),
+                as_of: self.as_of,
+            })
+            .collect()
+    }
+
+    /// The organizations invited to take part as observers (ICRC, UN, CMC).
+    async fn observers(&self) -> Result<Vec<Organization>, ApiError> {
+        let mut out = Vec::new();
+        for org in &self.organizations {
+            if db_enum::<OrganizationKind>(&org.kind)? == OrganizationKind::CommitteeObserver {
+                out.push(Organization(org.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The Implementation Support Unit, once it was operational.
+    async fn support_unit(&self) -> Result<Option<Organization>, ApiError> {
+        for org in &self.organizations {
+            if db_enum::<OrganizationKind>(&org.kind)? == OrganizationKind::SupportUnit
+                && org.since_year.is_none_or(|y| y <= self.as_of.year())
+            {
+                return Ok(Some(Organization(org.clone())));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A position on the committee's composition at a date.
+pub struct CommitteePosition {
+    pub position: position::Model,
+    pub as_of: chrono::NaiveDate,
+}
+
+#[Object]
+impl CommitteePosition {
+    async fn position(&self) -> Position {
+        Position(self.position.clone())
+    }
+
+    /// The mandates that run on the date, by seat.
+    async fn holders(&self, ctx: &Context<'_>) -> Result<Vec<Mandate>, ApiError> {
+        Ok(get::<HoldersLoader, _>(ctx)
+            .load_one((self.position.id, self.as_of))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Mandate)
+            .collect())
+    }
+
+    /// Seats with no holder on the date.
+    async fn vacant_seats(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        let held = get::<HoldersLoader, _>(ctx)
+            .load_one((self.position.id, self.as_of))
+            .await?
+            .map_or(0, |h| h.len() as i32);
+        Ok((self.position.seats - held).max(0))
+    }
+}

@@ -1,0 +1,99 @@
+//! The database handle: connecting (SQLite in WAL mode or PostgreSQL),
+//! migrating, and counting the SQL statements issued (served on `/metrics`,
+//! and how the tests prove that nested queries are batched).
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::postgres::PgPoolOptions;
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector, Statement,
+};
+
+use crate::config::DatabaseConfig;
+
+/// Counters of the statements sent to the database.
+#[derive(Debug, Default)]
+pub struct DbStats {
+    pub statements: AtomicU64,
+    pub failed: AtomicU64,
+}
+
+/// A pooled connection to the committee's database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub conn: DatabaseConnection,
+    pub stats: Arc<DbStats>,
+}
+
+impl Db {
+    /// Connects to `sqlite://FILE` (created when missing, WAL mode) or `postgres://...`.
+    pub async fn connect(config: &DatabaseConfig) -> Result<Self, DbErr> {
+        let url = config.url.as_str();
+        let mut conn = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbErr::Custom(format!("invalid SQLite URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(config.max_connections.max(1))
+                .connect_with(options)
+                .await
+                .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
+            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(config.max_connections.max(1))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(|e| DbErr::Custom(format!("cannot connect to PostgreSQL: {e}")))?;
+            SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+        } else {
+            return Err(DbErr::Custom(
+                "DATABASE_URL must start with sqlite: or postgres:".to_owned(),
+            ));
+        };
+        let stats = Arc::new(DbStats::default());
+        let counter = stats.clone();
+        conn.set_metric_callback(move |info| {
+            counter.statements.fetch_add(1, Ordering::Relaxed);
+            if info.failed {
+                counter.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        Ok(Self { conn, stats })
+    }
+
+    pub fn backend(&self) -> DatabaseBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        self.conn
+            .execute_raw(Statement::from_string(self.backend(), "SELECT 1"))
+            .await
+            .is_ok()
+    }
+
+    /// Statements issued so far.
+    pub fn statement_count(&self) -> u64 {
+        self.stats.statements.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,83 @@
+//! Opaque global IDs for `node(id)`: base64 of `Type:key`.
+
+use async_graphql::ID;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::ApiError;
+
+/// What a global ID points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GlobalId {
+    State(String),
+    Organization(String),
+    Position(i32),
+    Mandate(i32),
+    Meeting(i32),
+    AgendaItem(i32),
+}
+
+impl GlobalId {
+    pub fn encode(&self) -> ID {
+        let raw = match self {
+            Self::State(code) => format!("State:{code}"),
+            Self::Organization(code) => format!("Organization:{code}"),
+            Self::Position(id) => format!("Position:{id}"),
+            Self::Mandate(id) => format!("Mandate:{id}"),
+            Self::Meeting(id) => format!("Meeting:{id}"),
+            Self::AgendaItem(id) => format!("AgendaItem:{id}"),
+        };
+        ID(URL_SAFE_NO_PAD.encode(raw))
+    }
+
+    pub fn decode(id: &str) -> Result<Self, ApiError> {
+        let invalid = || ApiError::bad_input(format!("`{id}` is not a valid ID"));
+        let bytes = URL_SAFE_NO_PAD.decode(id).map_err(|_| invalid())?;
+        let raw = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let (kind, key) = raw.split_once(':').ok_or_else(invalid)?;
+        let number = || key.parse::<i32>().map_err(|_| invalid());
+        Ok(match kind {
+            "State" => Self::State(key.to_owned()),
+            "Organization" => Self::Organization(key.to_owned()),
+            "Position" => Self::Position(number()?),
+            "Mandate" => Self::Mandate(number()?),
+            "Meeting" => Self::Meeting(number()?),
+            "AgendaItem" => Self::AgendaItem(number()?),
+            _ => return Err(invalid()),
+        })
+    }
+
+    /// Decodes an ID that must point at a meeting.
+    pub fn meeting(id: &str) -> Result<i32, ApiError> {
+        match Self::decode(id)? {
+            Self::Meeting(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!("`{id}` is not a meeting ID"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        for id in [
+            GlobalId::State("NOR".into()),
+            GlobalId::Meeting(12),
+            GlobalId::Mandate(7),
+        ] {
+            assert_eq!(GlobalId::decode(&id.encode()).expect("decodes"), id);
+        }
+    }
+
+    #[test]
+    fn garbage_is_bad_user_input() {
+        for bad in ["", "!!", "U3RhdGU", "TWVldGluZzp4"] {
+            assert!(matches!(
+                GlobalId::decode(bad),
+                Err(ApiError::BadUserInput(_))
+            ));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Schema assembly: merges the domains' roots and sets limits and extensions.
+//! One `build_schema` serves the server, the `schema` command and the tests.
+
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Schema,
+};
+
+use super::ids::GlobalId;
+use super::loaders::get;
+use crate::committee::CommitteeQuery;
+use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
+use crate::committee::types::{Mandate, Organization, Position, State};
+use crate::error::ApiError;
+use crate::meetings::MeetingsQuery;
+use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
+use crate::meetings::types::{AgendaItem, Meeting};
+
+/// Anything with a global ID.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "An opaque, globally unique ID."))]
+pub enum Node {
+    State(State),
+    Organization(Organization),
+    Position(Position),
+    Mandate(Mandate),
+    Meeting(Meeting),
+    AgendaItem(AgendaItem),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global ID; null when nothing has that ID.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, ApiError> {
+        Ok(match GlobalId::decode(&id)? {
+            GlobalId::State(code) => get::<StateLoader, String>(ctx)
+                .load_one(code)
+                .await?
+                .map(|m| Node::State(State(m))),
+            GlobalId::Organization(code) => get::<OrganizationLoader, String>(ctx)
+                .load_one(code)
+                .await?
+                .map(|m| Node::Organization(Organization(m))),
+            GlobalId::Position(n) => get::<PositionLoader, i32>(ctx)
+                .load_one(n)
+                .await?
+                .map(|m| Node::Position(Position(m))),
+            GlobalId::Mandate(n) => get::<MandateLoader, i32>(ctx)
+                .load_one(n)
+                .await?
+                .map(|m| Node::Mandate(Mandate(m))),
+            GlobalId::Meeting(n) => get::<MeetingLoader, i32>(ctx)
+                .load_one(n)
+                .await?
+                .map(|m| Node::Meeting(Meeting(m))),
+            GlobalId::AgendaItem(n) => get::<AgendaItemLoader, i32>(ctx)
+                .load_one(n)
+                .await?
+                .map(|m| Node::AgendaItem(AgendaItem(m))),
+        })
+    }
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(CommitteeQuery, MeetingsQuery, NodeQuery);
+
+pub type CcmSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Limits on what one request may ask for.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 20_000,
+        }
+    }
+}
+
+/// The schema with its limits. Request data (the database, the clock, the
+/// loaders) is added per request by the HTTP layer.
+pub fn build_schema(limits: Limits) -> CcmSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(async_graphql::extensions::Tracing)
+        .finish()
+}
+
+/// The SDL, as `ccm-committee schema` prints it.
+pub fn sdl() -> String {
+    build_schema(Limits::default()).sdl()
+}
