@@ -116,7 +116,10 @@ async fn metrics(State(app): State<AppState>) -> Response {
         app.graphql_requests.load(Ordering::Relaxed),
     );
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         body,
     )
         .into_response()

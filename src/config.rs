@@ -25,7 +25,11 @@ pub struct Config {
 #[derive(Clone, Debug, clap::Args)]
 pub struct DatabaseConfig {
     /// `sqlite://FILE` (embedded, the default) or `postgres://...`.
-    #[arg(long = "database-url", env = "DATABASE_URL", default_value = "sqlite://ccm.db")]
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "sqlite://ccm.db"
+    )]
     pub url: String,
     /// Largest number of pooled connections.
     #[arg(long, env = "CCM_DB_MAX_CONNECTIONS", default_value_t = 10)]

@@ -68,6 +68,7 @@ impl Db {
         let counter = stats.clone();
         conn.set_metric_callback(move |info| {
             counter.statements.fetch_add(1, Ordering::Relaxed);
+            tracing::trace!(target: "ccm_committee::sql", elapsed = ?info.elapsed, sql = %info.statement.sql);
             if info.failed {
                 counter.failed.fetch_add(1, Ordering::Relaxed);
             }

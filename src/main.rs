@@ -10,7 +10,11 @@ use ccm_committee::db::Db;
 use ccm_committee::{app, graphql, reference, telemetry};
 
 #[derive(Parser)]
-#[command(name = "ccm-committee", version, about = "The Coordination Committee of the Convention on Cluster Munitions, over GraphQL")]
+#[command(
+    name = "ccm-committee",
+    version,
+    about = "The Coordination Committee of the Convention on Cluster Munitions, over GraphQL"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

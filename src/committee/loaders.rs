@@ -1,6 +1,7 @@
 //! Batched loads of the committee's rows for nested fields.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
@@ -10,18 +11,23 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::service::{self, MandateParent};
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::graphql::batch::Scope;
 use crate::graphql::loaders::new;
 use crate::graphql::pagination::Window;
 
-pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
+pub fn register(
+    request: async_graphql::Request,
+    scope: &Arc<Scope>,
+    db: &Db,
+) -> async_graphql::Request {
     request
-        .data(new(StateLoader(db.clone())))
-        .data(new(OrganizationLoader(db.clone())))
-        .data(new(PositionLoader(db.clone())))
-        .data(new(MandateLoader(db.clone())))
-        .data(new(HoldersLoader(db.clone())))
-        .data(new(MandateCountLoader(db.clone())))
-        .data(new(MandatePageLoader(db.clone())))
+        .data(new(scope, StateLoader(db.clone())))
+        .data(new(scope, OrganizationLoader(db.clone())))
+        .data(new(scope, PositionLoader(db.clone())))
+        .data(new(scope, MandateLoader(db.clone())))
+        .data(new(scope, HoldersLoader(db.clone())))
+        .data(new(scope, MandateCountLoader(db.clone())))
+        .data(new(scope, MandatePageLoader(db.clone())))
 }
 
 /// States by ISO code.
@@ -121,10 +127,7 @@ impl Loader<MandateParent> for MandateCountLoader {
     type Value = u64;
     type Error = ApiError;
 
-    async fn load(
-        &self,
-        keys: &[MandateParent],
-    ) -> Result<HashMap<MandateParent, u64>, ApiError> {
+    async fn load(&self, keys: &[MandateParent]) -> Result<HashMap<MandateParent, u64>, ApiError> {
         service::mandate_counts(&self.0, keys).await
     }
 }

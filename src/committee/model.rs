@@ -99,13 +99,25 @@ mod tests {
     #[test]
     fn lithuania_is_a_state_party_until_its_withdrawal_takes_effect() {
         let ltu = lithuania();
-        assert_eq!(StateRelation::of(&ltu, d("2008-12-02")), StateRelation::None);
-        assert_eq!(StateRelation::of(&ltu, d("2010-01-01")), StateRelation::Signatory);
+        assert_eq!(
+            StateRelation::of(&ltu, d("2008-12-02")),
+            StateRelation::None
+        );
+        assert_eq!(
+            StateRelation::of(&ltu, d("2010-01-01")),
+            StateRelation::Signatory
+        );
         assert_eq!(
             StateRelation::of(&ltu, d("2011-06-01")),
             StateRelation::AwaitingEntryIntoForce
         );
-        assert_eq!(StateRelation::of(&ltu, d("2025-03-05")), StateRelation::StateParty);
-        assert_eq!(StateRelation::of(&ltu, d("2025-03-06")), StateRelation::Withdrawn);
+        assert_eq!(
+            StateRelation::of(&ltu, d("2025-03-05")),
+            StateRelation::StateParty
+        );
+        assert_eq!(
+            StateRelation::of(&ltu, d("2025-03-06")),
+            StateRelation::Withdrawn
+        );
     }
 }

@@ -7,10 +7,11 @@ use super::service::{self, MandateQuery, StateQuery, StateSort};
 use super::types::{Committee, Mandate, Organization, Position, State, today};
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::graphql::batch::direct;
+use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, OrderDirection, Page, PageArgs};
 use crate::graphql::scalars::Date;
 use crate::meetings::loaders::MeetingLoader;
-use crate::graphql::loaders::get;
 
 /// Which States to list.
 #[derive(InputObject, Default)]
@@ -64,17 +65,23 @@ pub struct CommitteeQuery;
 impl CommitteeQuery {
     /// The committee's composition on a date (default today): each position
     /// that existed then, with the mandates that ran on that date.
-    async fn committee(&self, ctx: &Context<'_>, as_of: Option<Date>) -> Result<Committee, ApiError> {
+    async fn committee(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+    ) -> Result<Committee, ApiError> {
         let db = ctx.data_unchecked::<Db>();
         let as_of = as_of.map_or_else(|| today(ctx), |d| d.0);
         let mut positions = Vec::new();
-        let all = service::positions(db).await?;
+        let all = direct(ctx, service::positions(db)).await?;
         let meeting_ids: Vec<i32> = all
             .iter()
             .flat_map(|p| [p.introduced_at_meeting_id, p.retired_at_meeting_id])
             .flatten()
             .collect();
-        let meetings = get::<MeetingLoader, i32>(ctx).load_many(meeting_ids).await?;
+        let meetings = get::<MeetingLoader, i32>(ctx)
+            .load_many(meeting_ids)
+            .await?;
         let ended_by = |id: Option<i32>| {
             id.and_then(|id| meetings.get(&id))
                 .and_then(|m| m.ends_on)
@@ -91,20 +98,30 @@ impl CommitteeQuery {
         Ok(Committee {
             as_of,
             positions,
-            organizations: service::organizations(db).await?,
+            organizations: direct(ctx, service::organizations(db)).await?,
         })
     }
 
     /// Every position of the committee, in order.
     async fn positions(&self, ctx: &Context<'_>) -> Result<Vec<Position>, ApiError> {
         let db = ctx.data_unchecked::<Db>();
-        Ok(service::positions(db).await?.into_iter().map(Position).collect())
+        Ok(direct(ctx, service::positions(db))
+            .await?
+            .into_iter()
+            .map(Position)
+            .collect())
     }
 
     /// One position by its code, e.g. `VICTIM_ASSISTANCE`.
-    async fn position(&self, ctx: &Context<'_>, code: String) -> Result<Option<Position>, ApiError> {
+    async fn position(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> Result<Option<Position>, ApiError> {
         let db = ctx.data_unchecked::<Db>();
-        Ok(service::position_by_code(db, &code).await?.map(Position))
+        Ok(direct(ctx, service::position_by_code(db, &code))
+            .await?
+            .map(Position))
     }
 
     /// States that signed the Convention or deposited an instrument.
@@ -137,15 +154,24 @@ impl CommitteeQuery {
             StateOrderField::EntryIntoForceOn => StateSort::EntryIntoForceOn,
         };
         let args = PageArgs::new(first, after, last, before);
-        let (total, window, rows) =
-            service::list_states(db, &query, sort, order.direction.into(), &args).await?;
-        Ok(pagination::connection(window, total, rows.into_iter().map(State).collect()))
+        let (total, window, rows) = direct(
+            ctx,
+            service::list_states(db, &query, sort, order.direction.into(), &args),
+        )
+        .await?;
+        Ok(pagination::connection(
+            window,
+            total,
+            rows.into_iter().map(State).collect(),
+        ))
     }
 
     /// One State by its ISO 3166 alpha-3 code.
     async fn state(&self, ctx: &Context<'_>, code: String) -> Result<Option<State>, ApiError> {
         let db = ctx.data_unchecked::<Db>();
-        Ok(service::state_by_code(db, &code).await?.map(State))
+        Ok(direct(ctx, service::state_by_code(db, &code))
+            .await?
+            .map(State))
     }
 
     /// Mandates, latest first.
@@ -167,13 +193,21 @@ impl CommitteeQuery {
             active_on: filter.active_at.map(|d| d.0),
         };
         let args = PageArgs::new(first, after, last, before);
-        let (total, window, rows) = service::list_mandates(db, &query, &args).await?;
-        Ok(pagination::connection(window, total, rows.into_iter().map(Mandate).collect()))
+        let (total, window, rows) = direct(ctx, service::list_mandates(db, &query, &args)).await?;
+        Ok(pagination::connection(
+            window,
+            total,
+            rows.into_iter().map(Mandate).collect(),
+        ))
     }
 
     /// The observer organizations and the Implementation Support Unit.
     async fn organizations(&self, ctx: &Context<'_>) -> Result<Vec<Organization>, ApiError> {
         let db = ctx.data_unchecked::<Db>();
-        Ok(service::organizations(db).await?.into_iter().map(Organization).collect())
+        Ok(direct(ctx, service::organizations(db))
+            .await?
+            .into_iter()
+            .map(Organization)
+            .collect())
     }
 }

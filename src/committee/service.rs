@@ -94,7 +94,12 @@ fn state_condition(query: &StateQuery) -> Condition {
     if let Some((relation, on)) = query.relation {
         cond = cond.add(relation_condition(relation, on));
     }
-    if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(search) = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let pattern = like_pattern(search);
         cond = cond.add(
             Condition::any()
@@ -277,8 +282,7 @@ pub async fn mandate_counts(
     db: &Db,
     parents: &[MandateParent],
 ) -> Result<HashMap<MandateParent, u64>, ApiError> {
-    let mut counts: HashMap<MandateParent, u64> =
-        parents.iter().map(|p| (p.clone(), 0)).collect();
+    let mut counts: HashMap<MandateParent, u64> = parents.iter().map(|p| (p.clone(), 0)).collect();
     let positions: Vec<i32> = parents
         .iter()
         .filter_map(|p| match p {
@@ -357,7 +361,10 @@ pub async fn mandate_pages(
             continue;
         }
         let stmt = per_parent_statement(db.backend(), column, pg_type, keys, window);
-        let rows = mandate::Entity::find().from_raw_sql(stmt).all(&db.conn).await?;
+        let rows = mandate::Entity::find()
+            .from_raw_sql(stmt)
+            .all(&db.conn)
+            .await?;
         for row in rows {
             let parent = if column == "position_id" {
                 MandateParent::Position(row.position_id)

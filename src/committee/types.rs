@@ -37,7 +37,10 @@ pub async fn load_state(ctx: &Context<'_>, code: &str) -> Result<Option<State>, 
 
 pub async fn load_meeting(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Meeting>, ApiError> {
     let Some(id) = id else { return Ok(None) };
-    Ok(get::<MeetingLoader, i32>(ctx).load_one(id).await?.map(Meeting))
+    Ok(get::<MeetingLoader, i32>(ctx)
+        .load_one(id)
+        .await?
+        .map(Meeting))
 }
 
 async fn mandates_of(
@@ -51,11 +54,19 @@ async fn mandates_of(
         .await?
         .unwrap_or(0);
     let window = args.window(total)?;
+    // Siblings share one batch only when they share a key: ask for the window
+    // as if every list were endless, which depends on the arguments alone
+    // (unless counting back from the end with `last`).
+    let requested = if args.last.is_none() {
+        args.window(u64::MAX)?
+    } else {
+        window
+    };
     let rows = if window.limit == 0 {
         Vec::new()
     } else {
         get::<MandatePageLoader, (MandateParent, pagination::Window)>(ctx)
-            .load_one((parent, window))
+            .load_one((parent, requested))
             .await?
             .unwrap_or_default()
     };
@@ -165,7 +176,9 @@ impl Organization {
 
     /// The organization that hosts it (the ISU is hosted by the GICHD).
     async fn hosted_by(&self, ctx: &Context<'_>) -> Result<Option<Organization>, ApiError> {
-        let Some(code) = &self.0.hosted_by else { return Ok(None) };
+        let Some(code) = &self.0.hosted_by else {
+            return Ok(None);
+        };
         Ok(get::<OrganizationLoader, String>(ctx)
             .load_one(code.clone())
             .await?
@@ -316,8 +329,13 @@ impl Mandate {
 
     /// The mandate this one renews, for a renewed one-year term.
     async fn renews(&self, ctx: &Context<'_>) -> Result<Option<Mandate>, ApiError> {
-        let Some(id) = self.0.renews_mandate_id else { return Ok(None) };
-        Ok(get::<MandateLoader, i32>(ctx).load_one(id).await?.map(Mandate))
+        let Some(id) = self.0.renews_mandate_id else {
+            return Ok(None);
+        };
+        Ok(get::<MandateLoader, i32>(ctx)
+            .load_one(id)
+            .await?
+            .map(Mandate))
     }
 
     /// Whether it runs on a date (default today).

@@ -54,7 +54,10 @@ mod tests {
         let err: async_graphql::Error = ApiError::Internal.into();
         assert_eq!(err.message, "internal error");
         let ext = err.extensions.expect("extensions");
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("INTERNAL")));
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("INTERNAL"))
+        );
     }
 
     #[test]

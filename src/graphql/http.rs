@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value as Json;
 
 use super::error::{classify, request_error};
-use super::loaders;
+use super::{batch, loaders};
 use crate::app::AppState;
 
 const JSON: &str = "application/json; charset=utf-8";
@@ -146,8 +146,9 @@ fn build_request(
 /// Runs a request and answers in `media`, with the status the specification asks for.
 pub async fn execute(app: &AppState, request: Request, media: MediaType) -> Response {
     let request = request.data(app.db.clone()).data(app.clock.clone());
-    let request = loaders::register(request, &app.db);
-    let mut response = app.schema.execute(request).await;
+    let scope = batch::Scope::new();
+    let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
+    let mut response = batch::run(scope, app.schema.execute(request)).await;
     classify(&mut response.errors);
     app.count_request();
     let before_execution = response.data == async_graphql::Value::Null
@@ -193,7 +194,12 @@ pub async fn post(
     let mut parts = content_type.split(';');
     let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
     let charset_ok = parts
-        .filter_map(|p| p.trim().to_ascii_lowercase().strip_prefix("charset=").map(str::to_owned))
+        .filter_map(|p| {
+            p.trim()
+                .to_ascii_lowercase()
+                .strip_prefix("charset=")
+                .map(str::to_owned)
+        })
         .all(|c| c.trim_matches('"') == "utf-8");
     if essence != "application/json" || !charset_ok {
         return refuse(
@@ -205,15 +211,29 @@ pub async fn post(
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, media, "the request body is too large");
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                "the request body is too large",
+            );
         }
-        Err(_) => return refuse(StatusCode::BAD_REQUEST, media, "the request body cannot be read"),
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the request body cannot be read",
+            );
+        }
     };
     if body.is_empty() {
         return refuse(StatusCode::BAD_REQUEST, media, "the request body is empty");
     }
     let Ok(Json::Object(mut params)) = serde_json::from_slice::<Json>(&body) else {
-        return refuse(StatusCode::BAD_REQUEST, media, "the body is not a JSON object");
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            "the body is not a JSON object",
+        );
     };
     match build_request(
         params.remove("query"),
@@ -261,7 +281,11 @@ pub async fn get(
         Some(raw) => match serde_urlencoded::from_str(raw) {
             Ok(params) => params,
             Err(_) => {
-                return refuse(StatusCode::BAD_REQUEST, MediaType::Json, "malformed query string");
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    MediaType::Json,
+                    "malformed query string",
+                );
             }
         },
     };
@@ -282,7 +306,8 @@ pub async fn get(
             .map(|text| serde_json::from_str(text).map_err(|_| ()))
             .transpose()
     };
-    let (Ok(variables), Ok(extensions)) = (json_param("variables"), json_param("extensions")) else {
+    let (Ok(variables), Ok(extensions)) = (json_param("variables"), json_param("extensions"))
+    else {
         return refuse(
             StatusCode::BAD_REQUEST,
             media,
@@ -304,7 +329,12 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
         return response;
     }
-    match build_request(query, operation_name.map(Json::String), variables, extensions) {
+    match build_request(
+        query,
+        operation_name.map(Json::String),
+        variables,
+        extensions,
+    ) {
         Ok(request) => execute(&app, request, media).await,
         Err(message) => refuse(StatusCode::BAD_REQUEST, media, message),
     }
@@ -316,7 +346,10 @@ mod tests {
 
     fn accept(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(header::ACCEPT, HeaderValue::from_str(value).expect("header"));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_str(value).expect("header"),
+        );
         headers
     }
 
@@ -324,13 +357,20 @@ mod tests {
     fn negotiation_follows_the_specification() {
         assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
         assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
-        assert_eq!(negotiate(&accept("application/json")), Some(MediaType::Json));
         assert_eq!(
-            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            negotiate(&accept("application/json")),
+            Some(MediaType::Json)
+        );
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(MediaType::GraphqlResponse)
         );
         assert_eq!(
-            negotiate(&accept("application/json, application/graphql-response+json")),
+            negotiate(&accept(
+                "application/json, application/graphql-response+json"
+            )),
             Some(MediaType::GraphqlResponse)
         );
         assert_eq!(negotiate(&accept("text/plain")), None);

@@ -2,40 +2,53 @@
 //! outlives the request that read it; all nested fields go through them.
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
+
+use std::sync::Arc;
+
+use super::batch::{Batcher, Scope};
+use crate::error::ApiError;
 
 use crate::db::Db;
 use crate::{committee, meetings};
 
 /// Adds every loader to a request.
-pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
-    let request = committee::loaders::register(request, db);
-    meetings::loaders::register(request, db)
+pub fn register(
+    request: async_graphql::Request,
+    scope: &Arc<Scope>,
+    db: &Db,
+) -> async_graphql::Request {
+    let request = committee::loaders::register(request, scope, db);
+    meetings::loaders::register(request, scope, db)
 }
 
-/// A new loader that spawns its batches on tokio.
-pub fn new<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn)
-}
-
-/// The request's loader of type `T`.
-pub fn get<'a, T, K>(ctx: &'a Context<'_>) -> &'a DataLoader<T>
+/// A new per-request batcher in front of `loader`.
+pub fn new<L, K>(scope: &Arc<Scope>, loader: L) -> Batcher<L, K>
 where
-    T: Loader<K>,
+    L: Loader<K, Error = ApiError>,
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
 {
-    ctx.data_unchecked::<DataLoader<T>>()
+    Batcher::new(scope, loader)
+}
+
+/// The request's batcher for loader `L` and key `K`.
+pub fn get<'a, L, K>(ctx: &'a Context<'_>) -> &'a Batcher<L, K>
+where
+    L: Loader<K, Error = ApiError>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    ctx.data_unchecked::<Batcher<L, K>>()
 }
 
 /// Parses a stored enum value; an unknown one is a broken invariant.
-pub fn db_enum<E: async_graphql::EnumType + Copy>(value: &str) -> Result<E, crate::error::ApiError> {
+pub fn db_enum<E: async_graphql::EnumType + Copy>(value: &str) -> Result<E, ApiError> {
     E::items()
         .iter()
         .find(|item| item.name == value)
         .map(|item| item.value)
         .ok_or_else(|| {
             tracing::error!(value, "unknown enum value in the database");
-            crate::error::ApiError::Internal
+            ApiError::Internal
         })
 }
 

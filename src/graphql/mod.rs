@@ -2,6 +2,7 @@
 //! error mapping and the GraphQL-over-HTTP handler. Domain modules own their
 //! query roots and types; this module only puts them together.
 
+pub mod batch;
 pub mod error;
 pub mod http;
 pub mod ids;

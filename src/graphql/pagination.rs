@@ -3,9 +3,9 @@
 
 use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{Enum, OutputType, SimpleObject};
-use sea_orm::Order;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::Order;
 
 use crate::error::ApiError;
 
@@ -135,10 +135,10 @@ impl PageArgs {
         let mut start = after.map_or(0, |a| a.saturating_add(1)).min(total);
         let mut end = before.map_or(total, |b| b.min(total)).max(start);
         match (first, last) {
-            (None, None) => end = end.min(start + DEFAULT_PAGE),
+            (None, None) => end = end.min(start.saturating_add(DEFAULT_PAGE)),
             (first, last) => {
                 if let Some(first) = first {
-                    end = end.min(start + first);
+                    end = end.min(start.saturating_add(first));
                 }
                 if let Some(last) = last {
                     start = start.max(end.saturating_sub(last));
@@ -173,9 +173,9 @@ pub fn connection<N: OutputType>(window: Window, total: u64, nodes: Vec<N>) -> P
 
 /// Query complexity of a connection field: its child's complexity times the page size.
 pub fn complexity(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let size = first
-        .or(last)
-        .map_or(DEFAULT_PAGE as usize, |n| n.clamp(0, MAX_PAGE as i32) as usize);
+    let size = first.or(last).map_or(DEFAULT_PAGE as usize, |n| {
+        n.clamp(0, MAX_PAGE as i32) as usize
+    });
     size.max(1) * child.max(1)
 }
 
@@ -190,25 +190,63 @@ mod tests {
     #[test]
     fn first_and_after_walk_forward() {
         let args = PageArgs::new(Some(10), cursor(9), None, None);
-        assert_eq!(args.window(25).expect("ok"), Window { offset: 10, limit: 10 });
+        assert_eq!(
+            args.window(25).expect("ok"),
+            Window {
+                offset: 10,
+                limit: 10
+            }
+        );
         let args = PageArgs::new(Some(10), cursor(19), None, None);
-        assert_eq!(args.window(25).expect("ok"), Window { offset: 20, limit: 5 });
+        assert_eq!(
+            args.window(25).expect("ok"),
+            Window {
+                offset: 20,
+                limit: 5
+            }
+        );
     }
 
     #[test]
     fn last_and_before_walk_back() {
         let args = PageArgs::new(None, None, Some(10), cursor(20));
-        assert_eq!(args.window(25).expect("ok"), Window { offset: 10, limit: 10 });
+        assert_eq!(
+            args.window(25).expect("ok"),
+            Window {
+                offset: 10,
+                limit: 10
+            }
+        );
         let args = PageArgs::new(None, None, Some(10), None);
-        assert_eq!(args.window(25).expect("ok"), Window { offset: 15, limit: 10 });
+        assert_eq!(
+            args.window(25).expect("ok"),
+            Window {
+                offset: 15,
+                limit: 10
+            }
+        );
         let args = PageArgs::new(None, None, Some(10), cursor(3));
-        assert_eq!(args.window(25).expect("ok"), Window { offset: 0, limit: 3 });
+        assert_eq!(
+            args.window(25).expect("ok"),
+            Window {
+                offset: 0,
+                limit: 3
+            }
+        );
     }
 
     #[test]
     fn bad_arguments_are_refused() {
         assert!(PageArgs::new(Some(-1), None, None, None).window(5).is_err());
-        assert!(PageArgs::new(Some(101), None, None, None).window(5).is_err());
-        assert!(PageArgs::new(None, Some("nope".into()), None, None).window(5).is_err());
+        assert!(
+            PageArgs::new(Some(101), None, None, None)
+                .window(5)
+                .is_err()
+        );
+        assert!(
+            PageArgs::new(None, Some("nope".into()), None, None)
+                .window(5)
+                .is_err()
+        );
     }
 }

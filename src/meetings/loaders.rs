@@ -1,6 +1,7 @@
 //! Batched loads of meetings, their sessions and their agendas.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{agenda_item, meeting, meeting_session};
@@ -9,14 +10,19 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::service;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::graphql::batch::Scope;
 use crate::graphql::loaders::new;
 
-pub fn register(request: async_graphql::Request, db: &Db) -> async_graphql::Request {
+pub fn register(
+    request: async_graphql::Request,
+    scope: &Arc<Scope>,
+    db: &Db,
+) -> async_graphql::Request {
     request
-        .data(new(MeetingLoader(db.clone())))
-        .data(new(AgendaLoader(db.clone())))
-        .data(new(AgendaItemLoader(db.clone())))
-        .data(new(SessionLoader(db.clone())))
+        .data(new(scope, MeetingLoader(db.clone())))
+        .data(new(scope, AgendaLoader(db.clone())))
+        .data(new(scope, AgendaItemLoader(db.clone())))
+        .data(new(scope, SessionLoader(db.clone())))
 }
 
 /// Meetings by id.

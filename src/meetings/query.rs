@@ -7,6 +7,7 @@ use super::service::{self, MeetingQuery};
 use super::types::Meeting;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::graphql::batch::direct;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::pagination::{self, OrderDirection, Page, PageArgs};
 
@@ -28,14 +29,14 @@ pub struct MeetingsQuery;
 
 #[Object]
 impl MeetingsQuery {
-    /// Meetings in date order (oldest first unless `direction: DESC`).
+    /// Meetings in date order (oldest first; `direction: DESC` for the latest first).
     #[graphql(complexity = "pagination::complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
         filter: Option<MeetingFilter>,
-        #[graphql(default)] direction: OrderDirection,
+        direction: Option<OrderDirection>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
@@ -50,9 +51,16 @@ impl MeetingsQuery {
             year_to: filter.year_to,
         };
         let args = PageArgs::new(first, after, last, before);
-        let (total, window, rows) =
-            service::list_meetings(db, &query, direction.into(), &args).await?;
-        Ok(pagination::connection(window, total, rows.into_iter().map(Meeting).collect()))
+        let (total, window, rows) = direct(
+            ctx,
+            service::list_meetings(db, &query, direction.unwrap_or_default().into(), &args),
+        )
+        .await?;
+        Ok(pagination::connection(
+            window,
+            total,
+            rows.into_iter().map(Meeting).collect(),
+        ))
     }
 
     /// One meeting, by its ID or by its code (`10MSP`, `2RC`): give exactly one.
@@ -64,8 +72,10 @@ impl MeetingsQuery {
     ) -> Result<Option<Meeting>, ApiError> {
         let db = ctx.data_unchecked::<Db>();
         let found = match (id, code) {
-            (Some(id), None) => service::meeting_by_id(db, GlobalId::meeting(&id)?).await?,
-            (None, Some(code)) => service::meeting_by_code(db, &code).await?,
+            (Some(id), None) => {
+                direct(ctx, service::meeting_by_id(db, GlobalId::meeting(&id)?)).await?
+            }
+            (None, Some(code)) => direct(ctx, service::meeting_by_code(db, &code)).await?,
             _ => return Err(ApiError::bad_input("give exactly one of `id` and `code`")),
         };
         Ok(found.map(Meeting))

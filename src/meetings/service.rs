@@ -41,9 +41,8 @@ pub async fn list_meetings(
         cond = cond.add(meeting::Column::Kind.is_in(query.kinds.iter().map(|k| enum_name(*k))));
     }
     if !query.statuses.is_empty() {
-        cond = cond.add(
-            meeting::Column::Status.is_in(query.statuses.iter().map(|s| enum_name(*s))),
-        );
+        cond =
+            cond.add(meeting::Column::Status.is_in(query.statuses.iter().map(|s| enum_name(*s))));
     }
     if let Some(from) = query.year_from {
         cond = cond.add(meeting::Column::Year.gte(from));
@@ -63,7 +62,10 @@ pub async fn list_meetings(
     let rows = meeting::Entity::find()
         .filter(cond)
         .order_by(meeting::Column::Year, direction.clone())
-        .order_by(Expr::col(meeting::Column::StartsOn).is_null(), direction.clone())
+        .order_by(
+            Expr::col(meeting::Column::StartsOn).is_null(),
+            direction.clone(),
+        )
         .order_by(meeting::Column::StartsOn, direction.clone())
         .order_by(meeting::Column::Id, direction)
         .offset(window.offset)

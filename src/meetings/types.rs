@@ -11,7 +11,10 @@ use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::{db_enum, get};
 use crate::graphql::scalars::Date;
 
-async fn optional_state(ctx: &Context<'_>, code: &Option<String>) -> Result<Option<State>, ApiError> {
+async fn optional_state(
+    ctx: &Context<'_>,
+    code: &Option<String>,
+) -> Result<Option<State>, ApiError> {
     match code {
         Some(code) => load_state(ctx, code).await,
         None => Ok(None),

@@ -130,7 +130,11 @@ async fn load_organizations(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
 }
 
 /// The status a reference meeting has on `today`.
-fn status_on(starts_on: Option<NaiveDate>, ends_on: Option<NaiveDate>, today: NaiveDate) -> &'static str {
+fn status_on(
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> &'static str {
     match (starts_on, ends_on) {
         (_, Some(end)) if end < today => "CONCLUDED",
         (Some(start), _) if start <= today => "IN_SESSION",
@@ -269,9 +273,9 @@ async fn load_mandates(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     let mut ids_by_key: HashMap<String, i32> = HashMap::new();
     let mut count = 0;
     for row in rows {
-        let position_id = *positions
-            .get(&row.position)
-            .ok_or_else(|| bad_data("mandates.csv", format!("unknown position {}", row.position)))?;
+        let position_id = *positions.get(&row.position).ok_or_else(|| {
+            bad_data("mandates.csv", format!("unknown position {}", row.position))
+        })?;
         let found = mandate::Entity::find()
             .filter(mandate::Column::PositionId.eq(position_id))
             .filter(mandate::Column::StateIso3.eq(row.state_iso3.as_str()))
@@ -329,8 +333,7 @@ mod tests {
         assert_eq!(positions.len(), 12);
         let mandates: Vec<MandateRow> = parse(MANDATES_CSV).expect("mandates");
         assert_eq!(mandates.len(), 57);
-        let organizations: Vec<OrganizationRow> =
-            parse(ORGANIZATIONS_CSV).expect("organizations");
+        let organizations: Vec<OrganizationRow> = parse(ORGANIZATIONS_CSV).expect("organizations");
         assert_eq!(organizations.len(), 6);
     }
 
@@ -351,9 +354,18 @@ mod tests {
         let d = |s: &str| NaiveDate::from_str(s).expect("date");
         use std::str::FromStr;
         let today = d("2024-09-11");
-        assert_eq!(status_on(Some(d("2023-09-11")), Some(d("2023-09-14")), today), "CONCLUDED");
-        assert_eq!(status_on(Some(d("2024-09-10")), Some(d("2024-09-13")), today), "IN_SESSION");
-        assert_eq!(status_on(Some(d("2025-09-16")), Some(d("2025-09-19")), today), "PLANNED");
+        assert_eq!(
+            status_on(Some(d("2023-09-11")), Some(d("2023-09-14")), today),
+            "CONCLUDED"
+        );
+        assert_eq!(
+            status_on(Some(d("2024-09-10")), Some(d("2024-09-13")), today),
+            "IN_SESSION"
+        );
+        assert_eq!(
+            status_on(Some(d("2025-09-16")), Some(d("2025-09-19")), today),
+            "PLANNED"
+        );
         assert_eq!(status_on(None, None, today), "PLANNED");
     }
 }

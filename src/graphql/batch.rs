@@ -1,0 +1,226 @@
+//! Deterministic batching of nested fields, per request.
+//!
+//! async-graphql's own `DataLoader` runs a batch a fixed delay after its
+//! first key. Sibling fields resolve concurrently on several worker threads;
+//! in a slow pass (a debug build, a busy machine) the delay ends before every
+//! sibling has asked, so a page of 100 would cost more statements than a page
+//! of 10, and the count would vary from run to run.
+//!
+//! Here the batches follow the request instead of a timer, as JavaScript's
+//! DataLoader follows the event loop: [`run`] polls the request's execution,
+//! and only when the execution is stalled (nothing left to do but wait) and no
+//! batch is in flight does it start one batch per loader with every key asked
+//! for since. So each level of a nested query costs one statement per loader,
+//! whatever the page size, with no waiting on a timer.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::hash::Hash;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Wake, Waker};
+
+use async_graphql::dataloader::Loader;
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Something with keys waiting for a batch.
+trait Flush: Send + Sync {
+    /// Starts a batch if keys are waiting; says whether it did.
+    fn flush(&self, scope: &Arc<Scope>) -> bool;
+}
+
+/// The batching state of one request.
+#[derive(Default)]
+pub struct Scope {
+    batchers: Mutex<Vec<Arc<dyn Flush>>>,
+    in_flight: AtomicUsize,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl Scope {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    fn wake(&self) {
+        if let Some(waker) = lock(&self.waker).as_ref() {
+            waker.wake_by_ref();
+        }
+    }
+
+    fn flush_all(self: &Arc<Self>) {
+        let batchers: Vec<Arc<dyn Flush>> = lock(&self.batchers).clone();
+        for batcher in batchers {
+            batcher.flush(self);
+        }
+    }
+}
+
+type Reply<K, V> = oneshot::Sender<Result<HashMap<K, V>, ApiError>>;
+/// The keys asked for since the last batch, and who asked.
+type Waiting<K, V> = (HashSet<K>, Vec<Reply<K, V>>);
+
+struct Queue<L, K>
+where
+    L: Loader<K, Error = ApiError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    loader: Arc<L>,
+    pending: Mutex<Waiting<K, L::Value>>,
+}
+
+impl<L, K> Flush for Queue<L, K>
+where
+    L: Loader<K, Error = ApiError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    fn flush(&self, scope: &Arc<Scope>) -> bool {
+        let (keys, waiters) = {
+            let mut pending = lock(&self.pending);
+            if pending.1.is_empty() {
+                return false;
+            }
+            (
+                std::mem::take(&mut pending.0),
+                std::mem::take(&mut pending.1),
+            )
+        };
+        scope.in_flight.fetch_add(1, Ordering::SeqCst);
+        let loader = self.loader.clone();
+        let scope = scope.clone();
+        tokio::spawn(async move {
+            let keys: Vec<K> = keys.into_iter().collect();
+            let result = loader.load(&keys).await;
+            // Not in flight before anyone hears of it: the request may flush
+            // again as soon as it wakes.
+            scope.in_flight.fetch_sub(1, Ordering::SeqCst);
+            for waiter in waiters {
+                let _ = waiter.send(result.clone());
+            }
+            scope.wake();
+        });
+        true
+    }
+}
+
+/// Collects the keys a request asks of one loader and loads them in batches.
+pub struct Batcher<L, K>
+where
+    L: Loader<K, Error = ApiError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    queue: Arc<Queue<L, K>>,
+}
+
+impl<L, K> Batcher<L, K>
+where
+    L: Loader<K, Error = ApiError>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+{
+    pub fn new(scope: &Arc<Scope>, loader: L) -> Self {
+        let queue = Arc::new(Queue {
+            loader: Arc::new(loader),
+            pending: Mutex::new((HashSet::new(), Vec::new())),
+        });
+        lock(&scope.batchers).push(queue.clone());
+        Self { queue }
+    }
+
+    /// Loads several keys in the next batch.
+    pub async fn load_many(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<HashMap<K, L::Value>, ApiError> {
+        let keys: Vec<K> = keys.into_iter().collect();
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut pending = lock(&self.queue.pending);
+            pending.0.extend(keys.iter().cloned());
+            pending.1.push(tx);
+        }
+        let mut all = rx.await.map_err(|_| ApiError::Internal)??;
+        all.retain(|k, _| keys.contains(k));
+        Ok(all)
+    }
+
+    /// Loads one key in the next batch.
+    pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, ApiError> {
+        let mut found = self.load_many([key.clone()]).await?;
+        Ok(found.remove(&key))
+    }
+}
+
+/// Notes whether the execution woke itself while it was being polled.
+struct FlagWaker {
+    inner: Waker,
+    woken: AtomicBool,
+}
+
+impl Wake for FlagWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.inner.wake_by_ref();
+    }
+}
+
+/// Runs `execution`, starting the batches of `scope` whenever it stalls.
+pub async fn run<F: Future>(scope: Arc<Scope>, execution: F) -> F::Output {
+    let mut execution = pin!(execution);
+    std::future::poll_fn(move |cx| {
+        *lock(&scope.waker) = Some(cx.waker().clone());
+        let flag = Arc::new(FlagWaker {
+            inner: cx.waker().clone(),
+            woken: AtomicBool::new(false),
+        });
+        let waker = Waker::from(flag.clone());
+        if let Poll::Ready(output) = execution
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker))
+        {
+            return Poll::Ready(output);
+        }
+        // Woken while polled: more work is ready, and we will be polled again.
+        if !flag.woken.load(Ordering::SeqCst) && scope.in_flight.load(Ordering::SeqCst) == 0 {
+            scope.flush_all();
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Counts a database call made outside the loaders as in flight, so that no
+/// batch starts while it runs: the keys its results lead to join the same
+/// batch as everyone else's.
+struct InFlight(Arc<Scope>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.0.wake();
+    }
+}
+
+/// Runs a resolver's own database call (not through a loader) as part of the batching.
+pub async fn direct<F: Future>(ctx: &async_graphql::Context<'_>, call: F) -> F::Output {
+    let guard = ctx.data_opt::<Arc<Scope>>().map(|scope| {
+        scope.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(scope.clone())
+    });
+    let output = call.await;
+    drop(guard);
+    output
+}

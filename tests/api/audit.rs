@@ -1,0 +1,51 @@
+//! The graphql-http server audit (npm), run against the real server: every
+//! MUST and every SHOULD passes.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::helpers::{Backend, spawn_app};
+
+fn js_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js"))
+}
+
+/// Installs the JavaScript test clients when they are missing.
+pub fn ensure_npm_packages() {
+    if js_dir().join("node_modules/graphql-http").exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(js_dir())
+        .status()
+        .expect("npm must be installed (Node 20)");
+    assert!(status.success(), "npm ci failed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graphql_over_http_audit_passes() {
+    tokio::task::spawn_blocking(ensure_npm_packages)
+        .await
+        .expect("npm");
+    let app = spawn_app(Backend::Sqlite).await;
+    let url = app.url("/graphql");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg("audit.mjs")
+            .arg(url)
+            .current_dir(js_dir())
+            .output()
+            .expect("node must be installed (Node 20)")
+    })
+    .await
+    .expect("node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "audit failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    app.stop().await;
+}

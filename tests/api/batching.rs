@@ -1,0 +1,97 @@
+//! Nested fields are batched: a nested query issues the same number of SQL
+//! statements whether a page holds 10 parents or 100.
+
+use chrono::{Duration, NaiveDate, Utc};
+use entity::{mandate, position, state};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp, add_agenda, spawn_app};
+
+/// Adds mandates so that every page of 100 is full.
+async fn add_mandates(app: &TestApp, count: usize) {
+    let conn = &app.db().conn;
+    let positions = position::Entity::find().all(conn).await.expect("positions");
+    let states = state::Entity::find().all(conn).await.expect("states");
+    let start = NaiveDate::from_ymd_opt(2030, 1, 1).expect("date");
+    for i in 0..count {
+        mandate::ActiveModel {
+            position_id: Set(positions[i % positions.len()].id),
+            state_iso3: Set(states[i % states.len()].iso3.clone()),
+            seat: Set(1),
+            starts_on: Set(start + Duration::days(i as i64)),
+            ends_on: Set(Some(start + Duration::days(i as i64 + 365))),
+            source: Set("test fixture".to_owned()),
+            created_at: Set(Utc::now().fixed_offset()),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await
+        .expect("insert mandate");
+    }
+}
+
+const NESTED: &str = r#"
+query($n: Int!) {
+  mandates(first: $n) {
+    totalCount
+    edges { node {
+      seat
+      renews { startsOn }
+      state { name regionalGroup mandates(first: 3) { totalCount edges { node { position { code } } } } }
+      position { code holders(asOf: "2014-12-01") { state { code } } introducedAt { code } }
+      designatedAt { code presidingState { code } sessions { part country { code } } agenda { title meeting { code } } }
+      endsAt { code }
+    } }
+  }
+  meetings(first: $n) {
+    edges { node { code presidingState { name } country { code } sessions { part } agenda { title } } }
+  }
+  positions {
+    code
+    holders(asOf: "2012-12-01") { state { code } }
+    mandates(first: 5) { totalCount edges { node { state { code } designatedAt { code } } } }
+  }
+}"#;
+
+async fn nested_queries_cost_the_same_at_10_and_at_100(backend: Backend) {
+    let app = spawn_app(backend).await;
+    add_mandates(&app, 120).await;
+    for code in ["2MSP", "3MSP", "4MSP", "5MSP", "1RC"] {
+        add_agenda(&app, code, &["Opening", "Coordinators"]).await;
+    }
+    let (small, data10) = app
+        .statements_during(app.query(NESTED, json!({ "n": 10 })))
+        .await;
+    let (large, data100) = app
+        .statements_during(app.query(NESTED, json!({ "n": 100 })))
+        .await;
+    assert_eq!(
+        data10["mandates"]["edges"].as_array().expect("edges").len(),
+        10
+    );
+    assert_eq!(
+        data100["mandates"]["edges"]
+            .as_array()
+            .expect("edges")
+            .len(),
+        100
+    );
+    assert_eq!(
+        data100["meetings"]["edges"]
+            .as_array()
+            .expect("edges")
+            .len(),
+        16
+    );
+    assert!(small > 0);
+    assert_eq!(
+        small, large,
+        "a page of 100 must issue as many statements as a page of 10"
+    );
+    // Every level is batched: far fewer statements than parents.
+    assert!(large < 40, "{large} statements");
+    app.stop().await;
+}
+
+crate::on_both_databases!(nested_queries_cost_the_same_at_10_and_at_100);

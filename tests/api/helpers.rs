@@ -1,0 +1,265 @@
+//! Starting the real server on a random port against a fresh database, and
+//! talking to it over HTTP.
+
+use std::sync::Arc;
+
+use ccm_committee::app::{self, AppState};
+use ccm_committee::clock::ManualClock;
+use ccm_committee::config::{Config, DatabaseConfig};
+use ccm_committee::db::Db;
+use chrono::{TimeZone, Utc};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// The database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("CCM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn postgres_url_for(database: &str) -> String {
+    let admin = postgres_admin_url();
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    format!("{base}/{database}")
+}
+
+async fn admin_execute(sql: &str) {
+    use sea_orm::ConnectionTrait;
+    let conn = sea_orm::Database::connect(postgres_admin_url())
+        .await
+        .expect("PostgreSQL must be running for the PostgreSQL tests (see .ci/run)");
+    conn.execute_unprepared(sql).await.expect(sql);
+    conn.close().await.ok();
+}
+
+/// A fresh database that is removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    postgres_name: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("ccm.db").display());
+                Self {
+                    url,
+                    postgres_name: None,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("ccm_test_{}", uuid::Uuid::new_v4().simple());
+                admin_execute(&format!("CREATE DATABASE {name}")).await;
+                Self {
+                    url: postgres_url_for(&name),
+                    postgres_name: Some(name),
+                    _dir: None,
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            // Drop runs inside the test's runtime: do the async work on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(admin_execute(&format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )));
+            })
+            .join();
+        }
+    }
+}
+
+/// The server under test.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    /// Kept for its `Drop`, which removes the database.
+    _database: TestDatabase,
+}
+
+/// The fixed "now" of the tests: 26 November 2026, noon UTC.
+pub fn test_now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
+        .single()
+        .expect("date")
+}
+
+/// Starts the server on a random port against a fresh, migrated and seeded database.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        ccm_committee::telemetry::init();
+    }
+    let database = TestDatabase::new(backend).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let mut config = Config::new(addr, DatabaseConfig::new(database.url.clone()));
+    configure(&mut config);
+    let clock = Arc::new(ManualClock::new(test_now()));
+    let state = AppState::init(config, clock.clone())
+        .await
+        .expect("the server starts");
+    let (tx, rx) = oneshot::channel::<()>();
+    let server_state = state.clone();
+    let server = tokio::spawn(async move {
+        app::serve(listener, server_state, async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("serve");
+    });
+    TestApp {
+        address: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        state,
+        clock,
+        shutdown: Some(tx),
+        server: Some(server),
+        _database: database,
+    }
+}
+
+impl TestApp {
+    pub fn db(&self) -> &Db {
+        &self.state.db
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// POSTs a query with variables; returns the status and the JSON body.
+    pub async fn post(&self, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// A query that must succeed: returns `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post(query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// A query that must fail: returns the first error's code.
+    pub async fn error_code(&self, query: &str, variables: Value) -> String {
+        let (_, body) = self.post(query, variables).await;
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code: {body}"))
+            .to_owned()
+    }
+
+    /// Statements the server sent to the database while `f` ran.
+    pub async fn statements_during<F: std::future::Future<Output = T>, T>(&self, f: F) -> (u64, T) {
+        let before = self.db().statement_count();
+        let out = f.await;
+        (self.db().statement_count() - before, out)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+/// Declares one test per backend from an `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// Adds agenda items to a meeting, straight into the database.
+pub async fn add_agenda(app: &TestApp, meeting_code: &str, titles: &[&str]) {
+    use entity::{agenda_item, meeting};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let meeting = meeting::Entity::find()
+        .filter(meeting::Column::Code.eq(meeting_code))
+        .one(&app.db().conn)
+        .await
+        .expect("query")
+        .expect("meeting");
+    let now = Utc::now().fixed_offset();
+    for (i, title) in titles.iter().enumerate() {
+        agenda_item::ActiveModel {
+            meeting_id: Set(meeting.id),
+            item_order: Set(i as i32 + 1),
+            title: Set((*title).to_owned()),
+            kind: Set(if title.contains("oordinator") {
+                "NOMINATIONS"
+            } else {
+                "GENERAL"
+            }
+            .to_owned()),
+            decision: Set(None),
+            decided_at: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&app.db().conn)
+        .await
+        .expect("insert agenda item");
+    }
+}

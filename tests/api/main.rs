@@ -1,0 +1,16 @@
+//! One integration test binary: every test starts the real server on a
+//! random port against a fresh SQLite file or PostgreSQL database and talks
+//! HTTP to it.
+
+mod helpers;
+
+mod audit;
+mod batching;
+mod cli;
+mod committee;
+mod http;
+mod mandates;
+mod meetings;
+mod nodes;
+mod schema_sdl;
+mod states;
