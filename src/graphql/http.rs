@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value as Json;
 
 use super::error::{classify, request_error};
-use super::{batch, loaders};
+use super::{batch, loaders, order};
 use crate::app::AppState;
 
 const JSON: &str = "application/json; charset=utf-8";
@@ -145,6 +145,8 @@ fn build_request(
 
 /// Runs a request and answers in `media`, with the status the specification asks for.
 pub async fn execute(app: &AppState, request: Request, media: MediaType) -> Response {
+    let document = async_graphql::parser::parse_query(&request.query).ok();
+    let operation_name = request.operation_name.clone();
     let request = request.data(app.db.clone()).data(app.clock.clone());
     let scope = batch::Scope::new();
     let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
@@ -168,6 +170,9 @@ pub async fn execute(app: &AppState, request: Request, media: MediaType) -> Resp
             errors: &response.errors,
         };
         return json_response(status, media, &body);
+    }
+    if let Some(document) = &document {
+        order::reorder(&mut response.data, document, operation_name.as_deref());
     }
     json_response(StatusCode::OK, media, &response)
 }

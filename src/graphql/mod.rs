@@ -7,6 +7,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod loaders;
+pub mod order;
 pub mod pagination;
 pub mod scalars;
 pub mod schema;

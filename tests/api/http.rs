@@ -176,6 +176,27 @@ async fn answers_in_the_negotiated_type(backend: Backend) {
     app.stop().await;
 }
 
+async fn keeps_the_order_the_query_asked_for(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let query = "{ mandates(first: 3) { edges { node { state { name } endsAt { code } seat startsOn } } totalCount } }";
+    let text = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request")
+        .text()
+        .await
+        .expect("body");
+    let at = |key: &str| text.find(key).unwrap_or_else(|| panic!("{key} in {text}"));
+    assert!(at("\"state\"") < at("\"endsAt\""), "{text}");
+    assert!(at("\"endsAt\"") < at("\"seat\""), "{text}");
+    assert!(at("\"seat\"") < at("\"startsOn\""), "{text}");
+    assert!(at("\"edges\"") < at("\"totalCount\""), "{text}");
+    app.stop().await;
+}
+
 async fn limits_depth_and_complexity(backend: Backend) {
     let app = spawn_app(backend).await;
     let deep = format!(
@@ -250,6 +271,7 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
 crate::on_both_databases!(
     refuses_what_it_must,
     answers_in_the_negotiated_type,
+    keeps_the_order_the_query_asked_for,
     limits_depth_and_complexity,
     health_readiness_metrics_and_request_ids,
 );
