@@ -73,7 +73,8 @@ fn collect<'a>(
                         .push(&field.node.selection_set.node);
                 }
                 Selection::FragmentSpread(spread) => {
-                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                    {
                         collect(
                             &[&fragment.node.selection_set.node],
                             document,
