@@ -17,6 +17,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::auth::token::Keys;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
@@ -31,6 +32,8 @@ pub enum StartError {
     Database(#[from] DbErr),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Config(&'static str),
 }
 
 pub struct App {
@@ -38,6 +41,7 @@ pub struct App {
     pub schema: CcmSchema,
     pub clock: SharedClock,
     pub config: Config,
+    pub keys: Keys,
     graphql_requests: AtomicU64,
 }
 
@@ -63,6 +67,13 @@ impl AppState {
     /// Connects, migrates, loads the reference data into an empty database,
     /// and builds the schema.
     pub async fn init(config: Config, clock: SharedClock) -> Result<Self, StartError> {
+        let secret = config.auth.secret().map_err(StartError::Config)?;
+        if config.auth.jwt_secret.is_none() {
+            tracing::warn!(
+                "development mode: tokens are signed with the public development secret"
+            );
+        }
+        let keys = Keys::new(secret.as_bytes());
         let db = Db::connect(&config.database).await?;
         db.migrate().await?;
         if reference::is_empty(&db).await? {
@@ -78,6 +89,7 @@ impl AppState {
             schema,
             clock,
             config,
+            keys,
             graphql_requests: AtomicU64::new(0),
         })))
     }
@@ -158,8 +170,14 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(CatchPanicLayer::custom(panic_response));
-    Router::new()
+    let graphql = Router::new()
         .route("/graphql", get(http::get).post(http::post))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::middleware::authenticate,
+        ));
+    Router::new()
+        .merge(graphql)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -204,8 +222,9 @@ pub async fn shutdown_signal() {
 
 /// Starts the server as `ccm-committee serve` does.
 pub async fn run(config: Config) -> Result<(), StartError> {
-    let listener = TcpListener::bind(config.addr).await?;
+    let addr = config.addr;
     let state = AppState::init(config, Arc::new(SystemClock)).await?;
+    let listener = TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
     serve(listener, state, shutdown_signal()).await?;
     Ok(())

@@ -19,6 +19,44 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CCM_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    #[command(flatten)]
+    pub auth: AuthConfig,
+}
+
+/// How tokens are signed.
+#[derive(Clone, Default, clap::Args)]
+pub struct AuthConfig {
+    /// The HS256 secret tokens are signed with. Required unless `--dev`.
+    #[arg(long = "jwt-secret", env = "CCM_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Development mode: without a secret, sign with a fixed, public
+    /// development secret (never in production).
+    #[arg(long, env = "CCM_DEV", default_value_t = false)]
+    pub dev: bool,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("dev", &self.dev)
+            .finish()
+    }
+}
+
+/// The secret development mode signs with. Public: never use it in production.
+pub const DEV_SECRET: &str = "ccm-committee-development-secret";
+
+impl AuthConfig {
+    /// The signing secret, or why there is none.
+    pub fn secret(&self) -> Result<&str, &'static str> {
+        match (&self.jwt_secret, self.dev) {
+            (Some(secret), _) if secret.len() >= 16 => Ok(secret),
+            (Some(_), _) => Err("CCM_JWT_SECRET must be at least 16 characters"),
+            (None, true) => Ok(DEV_SECRET),
+            (None, false) => Err("set CCM_JWT_SECRET (or pass --dev for local development)"),
+        }
+    }
 }
 
 /// The database to connect to.
@@ -54,6 +92,7 @@ impl Config {
             max_depth: 12,
             max_complexity: 20_000,
             body_limit: 1024 * 1024,
+            auth: AuthConfig::default(),
         }
     }
 }

@@ -13,8 +13,8 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, SqlxPostgresConnector,
-    SqlxSqliteConnector, Statement,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqlxPostgresConnector, SqlxSqliteConnector, Statement, TransactionTrait,
 };
 
 use crate::config::DatabaseConfig;
@@ -31,6 +31,29 @@ pub struct DbStats {
 pub struct Db {
     pub conn: DatabaseConnection,
     pub stats: Arc<DbStats>,
+    /// SQLite has one writer at a time: writers queue here rather than fail
+    /// with "database is locked" when two transactions both try to write.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A transaction that may write; on SQLite it holds the write lock until it ends.
+pub struct WriteTxn {
+    pub txn: DatabaseTransaction,
+    _lock: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+impl WriteTxn {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
 }
 
 impl Db {
@@ -73,7 +96,13 @@ impl Db {
                 counter.failed.fetch_add(1, Ordering::Relaxed);
             }
         });
-        Ok(Self { conn, stats })
+        let write_lock = (conn.get_database_backend() == DatabaseBackend::Sqlite)
+            .then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self {
+            conn,
+            stats,
+            write_lock,
+        })
     }
 
     pub fn backend(&self) -> DatabaseBackend {
@@ -91,6 +120,18 @@ impl Db {
             .execute_raw(Statement::from_string(self.backend(), "SELECT 1"))
             .await
             .is_ok()
+    }
+
+    /// Begins a transaction that will write.
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let lock = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        Ok(WriteTxn {
+            txn: self.conn.begin().await?,
+            _lock: lock,
+        })
     }
 
     /// Statements issued so far.

@@ -17,6 +17,23 @@ pub enum ApiError {
     BadUserInput(String),
     /// A thing named by the caller does not exist.
     NotFound(String),
+    /// The request needs a token.
+    Unauthenticated(String),
+    /// The caller's role or State may not do this.
+    Forbidden(String),
+    /// The thing changed since the caller saw it.
+    Conflict {
+        message: String,
+        current_version: i32,
+    },
+    /// The workflow has no such move from where the thing is.
+    InvalidTransition {
+        message: String,
+        state: String,
+        allowed: Vec<String>,
+    },
+    /// A rule of the workflow refused the move.
+    GuardFailed { guard: String, reason: String },
     /// Something went wrong on our side; the cause was logged.
     Internal,
 }
@@ -31,6 +48,11 @@ impl ApiError {
         match self {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Conflict { .. } => "CONFLICT",
+            Self::InvalidTransition { .. } => "INVALID_TRANSITION",
+            Self::GuardFailed { .. } => "GUARD_FAILED",
             Self::Internal => "INTERNAL",
         }
     }
@@ -38,7 +60,13 @@ impl ApiError {
     /// The message shown to clients.
     pub fn message(&self) -> &str {
         match self {
-            Self::BadUserInput(m) | Self::NotFound(m) => m,
+            Self::BadUserInput(m)
+            | Self::NotFound(m)
+            | Self::Unauthenticated(m)
+            | Self::Forbidden(m)
+            | Self::Conflict { message: m, .. }
+            | Self::InvalidTransition { message: m, .. } => m,
+            Self::GuardFailed { reason, .. } => reason,
             Self::Internal => "internal error",
         }
     }
@@ -48,5 +76,34 @@ impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         tracing::error!(error = %err, "database error");
         Self::Internal
+    }
+}
+
+impl From<crate::workflow::WorkflowError> for ApiError {
+    fn from(err: crate::workflow::WorkflowError) -> Self {
+        use crate::workflow::{Refusal, WorkflowError};
+        match err {
+            WorkflowError::NotFound => Self::NotFound("no such workflow instance".to_owned()),
+            WorkflowError::Conflict { current } => Self::Conflict {
+                message: format!("it changed since you saw it: it is now at version {current}"),
+                current_version: current,
+            },
+            WorkflowError::Refused(Refusal::Forbidden { event, roles }) => Self::Forbidden(
+                format!("`{event}` may be done by {} only", roles.join(", ")),
+            ),
+            WorkflowError::Refused(Refusal::InvalidTransition {
+                state,
+                event,
+                allowed,
+            }) => Self::InvalidTransition {
+                message: format!("`{event}` is not possible from {state}"),
+                state,
+                allowed,
+            },
+            WorkflowError::Refused(Refusal::GuardFailed { guard, reason }) => {
+                Self::GuardFailed { guard, reason }
+            }
+            WorkflowError::Db(e) => e.into(),
+        }
     }
 }

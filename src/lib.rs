@@ -2,12 +2,16 @@
 //! Convention on Cluster Munitions.
 
 pub mod app;
+pub mod auth;
 pub mod clock;
 pub mod committee;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod meetings;
+pub mod nominations;
 pub mod reference;
 pub mod telemetry;
+pub mod workflow;

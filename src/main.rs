@@ -1,11 +1,13 @@
-//! The `ccm-committee` command: serve | migrate | seed | schema.
+//! The `ccm-committee` command: serve | migrate | seed | schema | token.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use ccm_committee::auth::Role;
+use ccm_committee::auth::token::Keys;
 use ccm_committee::clock::{Clock, SystemClock};
-use ccm_committee::config::{Config, DatabaseConfig};
+use ccm_committee::config::{AuthConfig, Config, DatabaseConfig};
 use ccm_committee::db::Db;
 use ccm_committee::{app, graphql, reference, telemetry};
 
@@ -30,6 +32,64 @@ enum Command {
     Seed(DatabaseConfig),
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Mint a token for local use (signed with CCM_JWT_SECRET, or the development secret with --dev).
+    Token(TokenArgs),
+}
+
+#[derive(clap::Args)]
+struct TokenArgs {
+    /// ADMIN, PRESIDENCY, COORDINATOR, DELEGATE or OBSERVER.
+    #[arg(long)]
+    role: String,
+    /// The State a coordinator or delegate acts for (ISO 3166 alpha-3).
+    #[arg(long)]
+    state: Option<String>,
+    /// The organization an observer speaks for (e.g. ICRC).
+    #[arg(long)]
+    org: Option<String>,
+    /// The account's name.
+    #[arg(long)]
+    sub: String,
+    /// How long the token is valid: 30m, 1h, 7d...
+    #[arg(long, default_value = "1h")]
+    ttl: String,
+    #[command(flatten)]
+    auth: AuthConfig,
+}
+
+fn parse_ttl(text: &str) -> Result<chrono::Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let n: i64 = number.parse().map_err(|_| format!("bad ttl `{text}`"))?;
+    match unit {
+        "s" => Ok(chrono::Duration::seconds(n)),
+        "m" => Ok(chrono::Duration::minutes(n)),
+        "h" | "" => Ok(chrono::Duration::hours(n)),
+        "d" => Ok(chrono::Duration::days(n)),
+        _ => Err(format!("bad ttl `{text}`: use s, m, h or d")),
+    }
+}
+
+fn mint(args: TokenArgs) -> Result<(), String> {
+    let role = Role::parse(&args.role).ok_or_else(|| format!("unknown role `{}`", args.role))?;
+    if role.is_state_bound() && args.state.is_none() {
+        return Err("a coordinator or delegate needs --state".to_owned());
+    }
+    let secret = args.auth.secret()?;
+    let token = Keys::new(secret.as_bytes())
+        .mint(
+            &args.sub,
+            role,
+            args.state.as_deref(),
+            args.org.as_deref(),
+            parse_ttl(&args.ttl)?,
+            chrono::Utc::now(),
+        )
+        .map_err(|e| format!("{e:?}"))?;
+    println!("{token}");
+    Ok(())
 }
 
 async fn migrate(config: &DatabaseConfig) -> Result<Db, sea_orm::DbErr> {
@@ -41,7 +101,7 @@ async fn migrate(config: &DatabaseConfig) -> Result<Db, sea_orm::DbErr> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Schema) {
+    if !matches!(cli.command, Command::Schema | Command::Token(_)) {
         telemetry::init();
     }
     let result: Result<(), String> = match cli.command {
@@ -58,6 +118,7 @@ async fn main() -> ExitCode {
         }
         .await
         .map_err(|e| e.to_string()),
+        Command::Token(args) => mint(args),
         Command::Schema => {
             print!("{}", graphql::schema::sdl());
             Ok(())

@@ -3,9 +3,15 @@
 
 pub mod account;
 pub mod agenda_item;
+pub mod consultation_response;
+pub mod event_log;
+pub mod idempotency_key;
 pub mod mandate;
 pub mod meeting;
 pub mod meeting_session;
+pub mod nomination;
 pub mod organization;
 pub mod position;
 pub mod state;
+pub mod workflow_history;
+pub mod workflow_instance;

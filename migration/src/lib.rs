@@ -5,12 +5,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_committee;
+mod m20261126_000002_workflow;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261126_000001_committee::Migration)]
+        vec![
+            Box::new(m20261126_000001_committee::Migration),
+            Box::new(m20261126_000002_workflow::Migration),
+        ]
     }
 }

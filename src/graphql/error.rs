@@ -6,7 +6,23 @@ use crate::error::ApiError;
 
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", err.code()))
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", err.code());
+            match &err {
+                ApiError::Conflict {
+                    current_version, ..
+                } => ext.set("currentVersion", *current_version),
+                ApiError::InvalidTransition { state, allowed, .. } => {
+                    ext.set("state", state.as_str());
+                    ext.set("allowedEvents", allowed.clone());
+                }
+                ApiError::GuardFailed { guard, reason } => {
+                    ext.set("guard", guard.as_str());
+                    ext.set("reason", reason.as_str());
+                }
+                _ => {}
+            }
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value as Json;
@@ -19,6 +19,7 @@ use serde_json::Value as Json;
 use super::error::{classify, request_error};
 use super::{batch, loaders, order};
 use crate::app::AppState;
+use crate::auth::Caller;
 
 const JSON: &str = "application/json; charset=utf-8";
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
@@ -144,10 +145,18 @@ fn build_request(
 }
 
 /// Runs a request and answers in `media`, with the status the specification asks for.
-pub async fn execute(app: &AppState, request: Request, media: MediaType) -> Response {
+pub async fn execute(
+    app: &AppState,
+    caller: Caller,
+    request: Request,
+    media: MediaType,
+) -> Response {
     let document = async_graphql::parser::parse_query(&request.query).ok();
     let operation_name = request.operation_name.clone();
-    let request = request.data(app.db.clone()).data(app.clock.clone());
+    let request = request
+        .data(app.db.clone())
+        .data(app.clock.clone())
+        .data(caller);
     let scope = batch::Scope::new();
     let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
     let mut response = batch::run(scope, app.schema.execute(request)).await;
@@ -180,6 +189,7 @@ pub async fn execute(app: &AppState, request: Request, media: MediaType) -> Resp
 /// `POST /graphql`.
 pub async fn post(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -246,7 +256,7 @@ pub async fn post(
         params.remove("variables"),
         params.remove("extensions"),
     ) {
-        Ok(request) => execute(&app, request, media).await,
+        Ok(request) => execute(&app, caller, request, media).await,
         Err(message) => refuse(StatusCode::BAD_REQUEST, media, message),
     }
 }
@@ -278,6 +288,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// `GET /graphql`: queries from the URL, or GraphiQL for a browser.
 pub async fn get(
     State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -340,7 +351,7 @@ pub async fn get(
         variables,
         extensions,
     ) {
-        Ok(request) => execute(&app, request, media).await,
+        Ok(request) => execute(&app, caller, request, media).await,
         Err(message) => refuse(StatusCode::BAD_REQUEST, media, message),
     }
 }

@@ -15,6 +15,7 @@ pub enum GlobalId {
     Mandate(i32),
     Meeting(i32),
     AgendaItem(i32),
+    Nomination(i64),
 }
 
 impl GlobalId {
@@ -26,6 +27,7 @@ impl GlobalId {
             Self::Mandate(id) => format!("Mandate:{id}"),
             Self::Meeting(id) => format!("Meeting:{id}"),
             Self::AgendaItem(id) => format!("AgendaItem:{id}"),
+            Self::Nomination(id) => format!("Nomination:{id}"),
         };
         ID(URL_SAFE_NO_PAD.encode(raw))
     }
@@ -43,8 +45,37 @@ impl GlobalId {
             "Mandate" => Self::Mandate(number()?),
             "Meeting" => Self::Meeting(number()?),
             "AgendaItem" => Self::AgendaItem(number()?),
+            "Nomination" => Self::Nomination(key.parse().map_err(|_| invalid())?),
             _ => return Err(invalid()),
         })
+    }
+
+    /// Decodes an ID that must point at a nomination.
+    pub fn nomination(id: &str) -> Result<i64, ApiError> {
+        match Self::decode(id)? {
+            Self::Nomination(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!(
+                "`{id}` is not a nomination ID"
+            ))),
+        }
+    }
+
+    /// Decodes an ID that must point at an agenda item.
+    pub fn agenda_item(id: &str) -> Result<i32, ApiError> {
+        match Self::decode(id)? {
+            Self::AgendaItem(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!(
+                "`{id}` is not an agenda item ID"
+            ))),
+        }
+    }
+
+    /// Decodes an ID that must point at a mandate.
+    pub fn mandate(id: &str) -> Result<i32, ApiError> {
+        match Self::decode(id)? {
+            Self::Mandate(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!("`{id}` is not a mandate ID"))),
+        }
     }
 
     /// Decodes an ID that must point at a meeting.

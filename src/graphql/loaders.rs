@@ -10,7 +10,7 @@ use super::batch::{Batcher, Scope};
 use crate::error::ApiError;
 
 use crate::db::Db;
-use crate::{committee, meetings};
+use crate::{committee, meetings, nominations};
 
 /// Adds every loader to a request.
 pub fn register(
@@ -19,6 +19,7 @@ pub fn register(
     db: &Db,
 ) -> async_graphql::Request {
     let request = committee::loaders::register(request, scope, db);
+    let request = nominations::loaders::register(request, scope, db);
     meetings::loaders::register(request, scope, db)
 }
 

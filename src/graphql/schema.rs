@@ -1,9 +1,7 @@
 //! Schema assembly: merges the domains' roots and sets limits and extensions.
 //! One `build_schema` serves the server, the `schema` command and the tests.
 
-use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Schema,
-};
+use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
 
 use super::ids::GlobalId;
 use super::loaders::get;
@@ -14,6 +12,9 @@ use crate::error::ApiError;
 use crate::meetings::MeetingsQuery;
 use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
+use crate::nominations::loaders::NominationLoader;
+use crate::nominations::types::Nomination;
+use crate::nominations::{NominationsMutation, NominationsQuery};
 
 /// Anything with a global ID.
 #[derive(Interface)]
@@ -25,6 +26,7 @@ pub enum Node {
     Mandate(Mandate),
     Meeting(Meeting),
     AgendaItem(AgendaItem),
+    Nomination(Nomination),
 }
 
 #[derive(Default)]
@@ -59,14 +61,21 @@ impl NodeQuery {
                 .load_one(n)
                 .await?
                 .map(|m| Node::AgendaItem(AgendaItem(m))),
+            GlobalId::Nomination(n) => get::<NominationLoader, i64>(ctx)
+                .load_one(n)
+                .await?
+                .map(|m| Node::Nomination(Nomination(m))),
         })
     }
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(CommitteeQuery, MeetingsQuery, NodeQuery);
+pub struct Query(CommitteeQuery, MeetingsQuery, NominationsQuery, NodeQuery);
 
-pub type CcmSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+#[derive(MergedObject, Default)]
+pub struct Mutation(NominationsMutation);
+
+pub type CcmSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Limits on what one request may ask for.
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +96,7 @@ impl Default for Limits {
 /// The schema with its limits. Request data (the database, the clock, the
 /// loaders) is added per request by the HTTP layer.
 pub fn build_schema(limits: Limits) -> CcmSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(async_graphql::extensions::Tracing)

@@ -19,9 +19,10 @@ async fn serve_starts_on_an_empty_directory_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
     let port = free_port();
     let mut child = Command::new(BIN)
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--dev", "--addr", &format!("127.0.0.1:{port}")])
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
+        .env_remove("CCM_JWT_SECRET")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -113,6 +114,38 @@ fn seed_is_idempotent_and_bad_urls_are_refused() {
         )
     });
     assert_eq!(counts, (125, 57, 16), "a second seed adds nothing");
+
+    let output = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--database-url", &url])
+        .env_remove("CCM_JWT_SECRET")
+        .env_remove("CCM_DEV")
+        .output()
+        .expect("serve");
+    assert!(
+        !output.status.success(),
+        "no secret, no dev flag: no server"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("CCM_JWT_SECRET"));
+
+    let output = Command::new(BIN)
+        .args([
+            "token", "--role", "delegate", "--state", "nor", "--sub", "ana", "--dev",
+        ])
+        .output()
+        .expect("token");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+    let output = Command::new(BIN)
+        .args(["token", "--role", "delegate", "--sub", "ana", "--dev"])
+        .output()
+        .expect("token");
+    assert!(!output.status.success(), "a delegate token names its State");
 
     let output = Command::new(BIN)
         .args(["migrate", "--database-url", "mysql://nowhere"])

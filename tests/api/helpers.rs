@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use ccm_committee::app::{self, AppState};
+use ccm_committee::auth::Role;
+use ccm_committee::auth::token::Keys;
 use ccm_committee::clock::ManualClock;
 use ccm_committee::config::{Config, DatabaseConfig};
 use ccm_committee::db::Db;
@@ -103,6 +105,23 @@ pub struct TestApp {
     _database: TestDatabase,
 }
 
+/// The secret the test servers sign tokens with.
+pub const TEST_SECRET: &str = "a-test-secret-of-some-length";
+
+/// A token for `subject` with `role` (and its State), valid for an hour.
+pub fn token(subject: &str, role: Role, state: Option<&str>) -> String {
+    Keys::new(TEST_SECRET.as_bytes())
+        .mint(
+            subject,
+            role,
+            state,
+            None,
+            chrono::Duration::hours(1),
+            Utc::now(),
+        )
+        .expect("mint")
+}
+
 /// The fixed "now" of the tests: 26 November 2026, noon UTC.
 pub fn test_now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
@@ -123,6 +142,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("address");
     let mut config = Config::new(addr, DatabaseConfig::new(database.url.clone()));
+    config.auth.jwt_secret = Some(TEST_SECRET.to_owned());
     configure(&mut config);
     let clock = Arc::new(ManualClock::new(test_now()));
     let state = AppState::init(config, clock.clone())
@@ -170,6 +190,53 @@ impl TestApp {
             .expect("request");
         let status = response.status().as_u16();
         (status, response.json().await.expect("JSON body"))
+    }
+
+    /// POSTs a query as the holder of `token`.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .header(ACCEPT, "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// A request as `token` that must succeed: returns `data`.
+    pub async fn as_ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.post_as(token, query, variables).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// A request as `token` that must fail: returns the first error.
+    pub async fn as_err(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (_, body) = self.post_as(token, query, variables).await;
+        assert!(body["errors"].is_array(), "expected an error: {body}");
+        body["errors"][0].clone()
+    }
+
+    /// Sets a meeting's status straight in the database (meeting management is a later capability).
+    pub async fn set_meeting(&self, code: &str, status: &str, starts_on: &str, ends_on: &str) {
+        use entity::meeting;
+        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+        let found = meeting::Entity::find()
+            .filter(meeting::Column::Code.eq(code))
+            .one(&self.db().conn)
+            .await
+            .expect("query")
+            .expect("meeting");
+        let mut m: meeting::ActiveModel = found.into();
+        m.status = Set(status.to_owned());
+        m.starts_on = Set(Some(starts_on.parse().expect("date")));
+        m.ends_on = Set(Some(ends_on.parse().expect("date")));
+        m.update(&self.db().conn).await.expect("update meeting");
     }
 
     /// A query that must succeed: returns `data`.

@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+/// The first result of a request made with an idempotency key.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "idempotency_keys")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub actor: String,
+    pub key: String,
+    pub request_hash: String,
+    pub response: Json,
+    pub created_at: DateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,57 @@
+//! Authenticate once, in axum: the bearer token becomes the request's
+//! [`Caller`]. No header: anonymous. A header that does not hold a valid
+//! token: 401, never anonymous.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::Caller;
+use super::token::Keys;
+use crate::app::AppState;
+
+/// The caller a set of headers (or a WebSocket `connection_init` payload) names.
+pub fn caller_from_authorization(keys: &Keys, value: Option<&str>) -> Result<Caller, String> {
+    let Some(value) = value else {
+        return Ok(Caller::Anonymous);
+    };
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| "the Authorization header must be `Bearer <token>`".to_owned())?;
+    keys.verify(token.trim())
+        .map(Caller::Known)
+        .map_err(|_| "the token is invalid or expired".to_owned())
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"))
+}
+
+pub async fn authenticate(
+    State(app): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match caller_from_authorization(&app.keys, authorization(request.headers())) {
+        Ok(caller) => {
+            request.extensions_mut().insert(caller);
+            next.run(request).await
+        }
+        Err(message) => {
+            let body = crate::graphql::error::request_error(&message, "UNAUTHENTICATED");
+            (
+                StatusCode::UNAUTHORIZED,
+                [
+                    (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                    (header::WWW_AUTHENTICATE, "Bearer"),
+                ],
+                body.to_string(),
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Batched loads of workflow instances and histories for nominations.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::{nomination, workflow_history, workflow_instance};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::graphql::batch::Scope;
+use crate::graphql::loaders::new;
+
+pub fn register(
+    request: async_graphql::Request,
+    scope: &Arc<Scope>,
+    db: &Db,
+) -> async_graphql::Request {
+    request
+        .data(new(scope, InstanceLoader(db.clone())))
+        .data(new(scope, HistoryLoader(db.clone())))
+        .data(new(scope, NominationLoader(db.clone())))
+}
+
+/// Workflow instances by id.
+pub struct InstanceLoader(pub Db);
+
+impl Loader<i64> for InstanceLoader {
+    type Value = workflow_instance::Model;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+        let rows = workflow_instance::Entity::find()
+            .filter(workflow_instance::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0.conn)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// Nominations by id.
+pub struct NominationLoader(pub Db);
+
+impl Loader<i64> for NominationLoader {
+    type Value = nomination::Model;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+        let rows = nomination::Entity::find()
+            .filter(nomination::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0.conn)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
+
+/// The history of each instance, oldest first.
+pub struct HistoryLoader(pub Db);
+
+impl Loader<i64> for HistoryLoader {
+    type Value = Vec<workflow_history::Model>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
+        let mut out: HashMap<i64, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        let rows = workflow_history::Entity::find()
+            .filter(workflow_history::Column::InstanceId.is_in(keys.iter().copied()))
+            .order_by_asc(workflow_history::Column::InstanceId)
+            .order_by_asc(workflow_history::Column::Seq)
+            .all(&self.0.conn)
+            .await?;
+        for row in rows {
+            out.entry(row.instance_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+}

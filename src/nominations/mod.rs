@@ -1,0 +1,11 @@
+//! The nomination workflow: its definition plugged into the engine, the
+//! consultation policy, and its GraphQL surface.
+
+pub mod definition;
+pub mod graphql;
+pub mod loaders;
+pub mod policy;
+pub mod service;
+pub mod types;
+
+pub use graphql::{NominationsMutation, NominationsQuery};

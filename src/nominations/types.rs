@@ -1,0 +1,504 @@
+//! The nominations' GraphQL types.
+
+use std::collections::BTreeSet;
+
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, FixedOffset};
+use entity::{consultation_response, mandate, nomination, state, workflow_history};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+use super::definition::{self, NominationContext, OPEN};
+use super::loaders::{HistoryLoader, InstanceLoader};
+use super::policy::Tally;
+use super::service;
+use crate::committee::loaders::{MandateLoader, PositionLoader};
+use crate::committee::types::{
+    Mandate, Organization, Position, State, load_meeting, load_state, today,
+};
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::graphql::batch::direct;
+use crate::graphql::ids::GlobalId;
+use crate::graphql::loaders::get;
+use crate::graphql::scalars::Date;
+use crate::meetings::loaders::AgendaItemLoader;
+use crate::meetings::types::{AgendaItem, Meeting};
+use crate::workflow::Definition;
+
+/// Where a nomination is in its workflow.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NominationState {
+    Draft,
+    Submitted,
+    InConsultation,
+    Endorsed,
+    OnAgenda,
+    Selected,
+    NotSelected,
+    Withdrawn,
+    Lapsed,
+}
+
+/// A new seat, or the renewal of a renewable mandate.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NominationKind {
+    New,
+    Renewal,
+}
+
+/// A response in a consultation.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Stance {
+    Support,
+    NoObjection,
+    Objection,
+    Abstain,
+}
+
+/// A State proposed for a seat of a position and term, to be decided at a meeting.
+pub struct Nomination(pub nomination::Model);
+
+impl Nomination {
+    async fn instance(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<entity::workflow_instance::Model, ApiError> {
+        get::<InstanceLoader, i64>(ctx)
+            .load_one(self.0.id)
+            .await?
+            .ok_or(ApiError::Internal)
+    }
+}
+
+#[Object]
+impl Nomination {
+    pub async fn id(&self) -> ID {
+        GlobalId::Nomination(self.0.id).encode()
+    }
+
+    async fn kind(&self) -> Result<NominationKind, ApiError> {
+        crate::graphql::loaders::db_enum(&self.0.kind)
+    }
+
+    /// Where it is in the workflow.
+    async fn state(&self, ctx: &Context<'_>) -> Result<NominationState, ApiError> {
+        crate::graphql::loaders::db_enum(&self.instance(ctx).await?.state)
+    }
+
+    /// Pass it back as `expectedVersion` to move the nomination.
+    async fn version(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        Ok(self.instance(ctx).await?.version)
+    }
+
+    /// The events that can move it from where it is (whoever may fire them).
+    async fn allowed_events(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        Ok(definition::definition().allowed_events(&self.instance(ctx).await?.state))
+    }
+
+    async fn position(&self, ctx: &Context<'_>) -> Result<Position, ApiError> {
+        get::<PositionLoader, i32>(ctx)
+            .load_one(self.0.position_id)
+            .await?
+            .map(Position)
+            .ok_or(ApiError::Internal)
+    }
+
+    /// The nominee State.
+    async fn nominee(&self, ctx: &Context<'_>) -> Result<State, ApiError> {
+        load_state(ctx, &self.0.state_iso3)
+            .await?
+            .ok_or(ApiError::Internal)
+    }
+
+    /// The Meeting of States Parties or Review Conference that decides.
+    async fn deciding_meeting(&self, ctx: &Context<'_>) -> Result<Meeting, ApiError> {
+        load_meeting(ctx, Some(self.0.deciding_meeting_id))
+            .await?
+            .ok_or(ApiError::Internal)
+    }
+
+    /// The term it is for: from the end of the deciding meeting, for the position's term.
+    async fn term_starts_on(&self) -> Date {
+        Date(self.0.term_starts_on)
+    }
+
+    async fn term_ends_on(&self) -> Date {
+        Date(self.0.term_ends_on)
+    }
+
+    /// The agenda item it was put on.
+    async fn agenda_item(&self, ctx: &Context<'_>) -> Result<Option<AgendaItem>, ApiError> {
+        let Some(id) = self.0.agenda_item_id else {
+            return Ok(None);
+        };
+        Ok(get::<AgendaItemLoader, i32>(ctx)
+            .load_one(id)
+            .await?
+            .map(AgendaItem))
+    }
+
+    /// The mandate its selection created.
+    async fn mandate(&self, ctx: &Context<'_>) -> Result<Option<Mandate>, ApiError> {
+        let Some(id) = self.0.mandate_id else {
+            return Ok(None);
+        };
+        Ok(get::<MandateLoader, i32>(ctx)
+            .load_one(id)
+            .await?
+            .map(Mandate))
+    }
+
+    /// For a renewal: the mandate it renews.
+    async fn renews(&self, ctx: &Context<'_>) -> Result<Option<Mandate>, ApiError> {
+        let Some(id) = self.0.renews_mandate_id else {
+            return Ok(None);
+        };
+        Ok(get::<MandateLoader, i32>(ctx)
+            .load_one(id)
+            .await?
+            .map(Mandate))
+    }
+
+    /// When the consultation closes, if a deadline was set.
+    async fn consultation_deadline(&self) -> Option<DateTime<FixedOffset>> {
+        self.0.consultation_deadline
+    }
+
+    /// The consultation: standing responses and a live tally against the policy.
+    async fn consultation(&self, ctx: &Context<'_>) -> Result<Consultation, ApiError> {
+        let db = ctx.data_unchecked::<Db>();
+        let (responses, tally) =
+            direct(ctx, service::consultation(&db.conn, &self.0, today(ctx))).await?;
+        Ok(Consultation { responses, tally })
+    }
+
+    /// Regional balance of the States holding or nominated for the position's
+    /// seats over this term: an aim, never a rule, so it only warns.
+    async fn inclusiveness(&self, ctx: &Context<'_>) -> Result<Inclusiveness, ApiError> {
+        let db = ctx.data_unchecked::<Db>();
+        direct(ctx, inclusiveness(db, &self.0)).await
+    }
+
+    /// Every step, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<HistoryEntry>, ApiError> {
+        Ok(get::<HistoryLoader, i64>(ctx)
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(HistoryEntry)
+            .collect())
+    }
+
+    /// The account that proposed it.
+    async fn proposed_by(&self) -> &str {
+        &self.0.proposed_by
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<FixedOffset> {
+        self.0.created_at
+    }
+}
+
+async fn inclusiveness(db: &Db, n: &nomination::Model) -> Result<Inclusiveness, ApiError> {
+    let holders = mandate::Entity::find()
+        .filter(mandate::Column::PositionId.eq(n.position_id))
+        .filter(mandate::Column::StartsOn.lt(n.term_ends_on))
+        .filter(
+            Condition::any()
+                .add(mandate::Column::EndsOn.is_null())
+                .add(mandate::Column::EndsOn.gt(n.term_starts_on)),
+        )
+        .all(&db.conn)
+        .await?;
+    let others = nomination::Entity::find()
+        .filter(nomination::Column::PositionId.eq(n.position_id))
+        .filter(nomination::Column::TermStartsOn.eq(n.term_starts_on))
+        .filter(nomination::Column::Id.ne(n.id))
+        .all(&db.conn)
+        .await?;
+    let open_ids: BTreeSet<i64> = entity::workflow_instance::Entity::find()
+        .filter(entity::workflow_instance::Column::Id.is_in(others.iter().map(|o| o.id)))
+        .filter(entity::workflow_instance::Column::State.is_in(OPEN))
+        .all(&db.conn)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    let mut codes: BTreeSet<String> = holders
+        .iter()
+        .filter(|m| m.nomination_id != Some(n.id))
+        .map(|m| m.state_iso3.clone())
+        .collect();
+    codes.extend(
+        others
+            .iter()
+            .filter(|o| open_ids.contains(&o.id))
+            .map(|o| o.state_iso3.clone()),
+    );
+    codes.remove(&n.state_iso3);
+    let mut all = codes.clone();
+    all.insert(n.state_iso3.clone());
+    let states: Vec<state::Model> = state::Entity::find()
+        .filter(state::Column::Iso3.is_in(all))
+        .all(&db.conn)
+        .await?;
+    let group_of = |code: &str| {
+        states
+            .iter()
+            .find(|s| s.iso3 == code)
+            .and_then(|s| s.un_regional_group.clone())
+    };
+    let mine = group_of(&n.state_iso3);
+    let mut warnings = Vec::new();
+    if let Some(group) = &mine {
+        for code in &codes {
+            if group_of(code).as_ref() == Some(group) {
+                warnings.push(format!(
+                    "{} and {code} are both of the {group} group for this position's seats",
+                    n.state_iso3
+                ));
+            }
+        }
+    }
+    let mut groups: Vec<String> = codes.iter().filter_map(|c| group_of(c)).collect();
+    groups.extend(mine);
+    groups.sort();
+    Ok(Inclusiveness {
+        regional_groups: groups,
+        warnings,
+    })
+}
+
+/// The regional balance around a nomination.
+#[derive(SimpleObject)]
+pub struct Inclusiveness {
+    /// The regional groups of the nominee and of the States holding or
+    /// nominated for the position's seats over the term.
+    pub regional_groups: Vec<String>,
+    /// Imbalances worth a look; they never block.
+    pub warnings: Vec<String>,
+}
+
+/// A consultation's standing responses and tally.
+pub struct Consultation {
+    responses: Vec<consultation_response::Model>,
+    tally: Tally,
+}
+
+#[Object]
+impl Consultation {
+    async fn responses(&self) -> Vec<ConsultationResponse> {
+        self.responses
+            .iter()
+            .cloned()
+            .map(ConsultationResponse)
+            .collect()
+    }
+
+    /// Responses from States Parties.
+    async fn response_count(&self) -> i32 {
+        self.tally.responses as i32
+    }
+
+    async fn by_stance(&self) -> Vec<Count> {
+        self.tally
+            .by_stance
+            .iter()
+            .map(|(key, count)| Count {
+                key: key.clone(),
+                count: *count as i32,
+            })
+            .collect()
+    }
+
+    async fn by_regional_group(&self) -> Vec<Count> {
+        self.tally
+            .by_regional_group
+            .iter()
+            .map(|(key, count)| Count {
+                key: key.clone(),
+                count: *count as i32,
+            })
+            .collect()
+    }
+
+    /// States whose objection stands.
+    async fn standing_objections(&self) -> &[String] {
+        &self.tally.standing_objections
+    }
+
+    /// Views recorded by observers (not counted toward the policy).
+    async fn observer_views(&self) -> i32 {
+        self.tally.observer_views as i32
+    }
+
+    /// Whether the broad-based consultation policy is met.
+    async fn policy_met(&self) -> bool {
+        self.tally.policy_met()
+    }
+
+    /// Why it is not, when it is not.
+    async fn unmet(&self) -> &[String] {
+        &self.tally.unmet
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct Count {
+    pub key: String,
+    pub count: i32,
+}
+
+/// One response in a consultation.
+pub struct ConsultationResponse(pub consultation_response::Model);
+
+#[Object]
+impl ConsultationResponse {
+    /// The State that responded (null for an observer's view).
+    async fn state(&self, ctx: &Context<'_>) -> Result<Option<State>, ApiError> {
+        match &self.0.state_iso3 {
+            Some(code) => load_state(ctx, code).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The observer organization, for an observer's view.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>, ApiError> {
+        let Some(code) = &self.0.organization_code else {
+            return Ok(None);
+        };
+        Ok(
+            get::<crate::committee::loaders::OrganizationLoader, String>(ctx)
+                .load_one(code.clone())
+                .await?
+                .map(Organization),
+        )
+    }
+
+    async fn stance(&self) -> Result<Stance, ApiError> {
+        crate::graphql::loaders::db_enum(&self.0.stance)
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    async fn recorded_by(&self) -> &str {
+        &self.0.recorded_by
+    }
+
+    async fn recorded_at(&self) -> DateTime<FixedOffset> {
+        self.0.recorded_at
+    }
+}
+
+/// One step of a workflow instance.
+pub struct HistoryEntry(pub workflow_history::Model);
+
+#[Object]
+impl HistoryEntry {
+    /// 1 for the creation; equals the version the step produced.
+    async fn seq(&self) -> i32 {
+        self.0.seq
+    }
+
+    async fn from(&self) -> Option<&str> {
+        self.0.from_state.as_deref()
+    }
+
+    async fn event(&self) -> &str {
+        &self.0.event
+    }
+
+    async fn to(&self) -> &str {
+        &self.0.to_state
+    }
+
+    /// The account that did it.
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
+    async fn actor_role(&self) -> &str {
+        &self.0.actor_role
+    }
+
+    async fn at(&self) -> DateTime<FixedOffset> {
+        self.0.at
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    async fn payload(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.payload.clone().map(async_graphql::Json)
+    }
+}
+
+/// A workflow definition, for people and tools.
+pub struct Workflow(pub Definition<NominationContext>);
+
+#[Object]
+impl Workflow {
+    async fn name(&self) -> &str {
+        self.0.name
+    }
+
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn states(&self) -> Vec<WorkflowState> {
+        self.0
+            .states
+            .iter()
+            .map(|s| WorkflowState {
+                name: s.name.to_owned(),
+                is_final: s.is_final,
+            })
+            .collect()
+    }
+
+    async fn transitions(&self) -> Vec<WorkflowTransition> {
+        self.0
+            .transitions
+            .iter()
+            .map(|t| WorkflowTransition {
+                from: t.from.iter().map(|s| (*s).to_owned()).collect(),
+                event: t.event.to_owned(),
+                to: t.to.to_owned(),
+                roles: t.roles.iter().map(|s| (*s).to_owned()).collect(),
+                guards: t.guards.iter().map(|g| g.name.to_owned()).collect(),
+                effects: t.effects.iter().map(|s| (*s).to_owned()).collect(),
+            })
+            .collect()
+    }
+
+    /// The definition as a Mermaid `stateDiagram-v2`.
+    async fn mermaid(&self) -> String {
+        self.0.mermaid()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct WorkflowState {
+    pub name: String,
+    pub is_final: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct WorkflowTransition {
+    /// The states it leaves from; empty for a creation event.
+    pub from: Vec<String>,
+    pub event: String,
+    pub to: String,
+    pub roles: Vec<String>,
+    pub guards: Vec<String>,
+    pub effects: Vec<String>,
+}

@@ -1,0 +1,286 @@
+//! Persistence of workflow instances. Every function that changes an
+//! instance takes the caller's transaction: the instance, its history entry
+//! and its event-log entry commit together or not at all.
+
+use chrono::{DateTime, Utc};
+use entity::{workflow_history, workflow_instance};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+use serde_json::json;
+
+use super::definition::{Actor, Definition, Refusal};
+use crate::events;
+
+/// Why firing an event failed.
+#[derive(Debug)]
+pub enum WorkflowError {
+    NotFound,
+    /// The instance is not at the version the caller saw.
+    Conflict {
+        current: i32,
+    },
+    Refused(Refusal),
+    Db(DbErr),
+}
+
+impl From<DbErr> for WorkflowError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl From<Refusal> for WorkflowError {
+    fn from(r: Refusal) -> Self {
+        Self::Refused(r)
+    }
+}
+
+/// What a firing did.
+#[derive(Clone, Debug)]
+pub struct Fired {
+    pub instance: workflow_instance::Model,
+    pub from: Option<String>,
+    pub to: String,
+    pub event: String,
+    /// The effects the transition names, for the caller to run before commit.
+    pub effects: Vec<&'static str>,
+    /// The event-log cursor of the entry reporting it.
+    pub cursor: i64,
+}
+
+/// The event-log topic of an instance: `definition:id`.
+pub fn topic(definition: &str, id: i64) -> String {
+    format!("{definition}:{id}")
+}
+
+/// One step, as it is stored.
+pub struct Step<'a> {
+    pub actor: &'a Actor,
+    pub note: Option<String>,
+    pub payload: Option<serde_json::Value>,
+    pub at: DateTime<Utc>,
+}
+
+async fn record<C: ConnectionTrait>(
+    conn: &C,
+    definition: &str,
+    instance: &workflow_instance::Model,
+    from: Option<&str>,
+    event: &str,
+    step: &Step<'_>,
+) -> Result<i64, DbErr> {
+    workflow_history::ActiveModel {
+        instance_id: Set(instance.id),
+        seq: Set(instance.version),
+        from_state: Set(from.map(str::to_owned)),
+        event: Set(event.to_owned()),
+        to_state: Set(instance.state.clone()),
+        actor: Set(step.actor.subject.clone()),
+        actor_role: Set(step.actor.role.clone()),
+        at: Set(step.at.fixed_offset()),
+        note: Set(step.note.clone()),
+        payload: Set(step.payload.clone()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let entry = events::log::append(
+        conn,
+        &topic(definition, instance.id),
+        "TRANSITION",
+        json!({
+            "instanceId": instance.id,
+            "definition": definition,
+            "from": from,
+            "event": event,
+            "to": instance.state,
+            "version": instance.version,
+            "actor": step.actor.subject,
+            "role": step.actor.role,
+            "note": step.note,
+            "at": step.at.to_rfc3339(),
+        }),
+        step.at,
+    )
+    .await?;
+    Ok(entry.id)
+}
+
+/// Creates an instance with a creation event (a transition with no `from`).
+pub async fn create<C: ConnectionTrait, X>(
+    conn: &C,
+    definition: &Definition<X>,
+    event: &str,
+    context: &X,
+    step: Step<'_>,
+) -> Result<Fired, WorkflowError> {
+    let transition = definition.plan(None, event, step.actor, context)?;
+    let instance = workflow_instance::ActiveModel {
+        definition: Set(definition.name.to_owned()),
+        definition_version: Set(definition.version),
+        state: Set(transition.to.to_owned()),
+        version: Set(1),
+        created_at: Set(step.at.fixed_offset()),
+        updated_at: Set(step.at.fixed_offset()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let cursor = record(conn, definition.name, &instance, None, event, &step).await?;
+    Ok(Fired {
+        instance,
+        from: None,
+        to: transition.to.to_owned(),
+        event: event.to_owned(),
+        effects: transition.effects.clone(),
+        cursor,
+    })
+}
+
+pub async fn load<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<workflow_instance::Model>, DbErr> {
+    workflow_instance::Entity::find_by_id(id).one(conn).await
+}
+
+/// Fires `event` on `instance`, which the caller saw at `expected_version`.
+/// A stale version is a conflict; so is losing a race to another firing.
+pub async fn fire<C: ConnectionTrait, X>(
+    conn: &C,
+    definition: &Definition<X>,
+    instance: &workflow_instance::Model,
+    expected_version: i32,
+    event: &str,
+    context: &X,
+    step: Step<'_>,
+) -> Result<Fired, WorkflowError> {
+    if instance.definition != definition.name || instance.definition_version != definition.version {
+        return Err(WorkflowError::Db(DbErr::Custom(format!(
+            "instance {} runs {} v{}, not {} v{}",
+            instance.id,
+            instance.definition,
+            instance.definition_version,
+            definition.name,
+            definition.version
+        ))));
+    }
+    if instance.version != expected_version {
+        return Err(WorkflowError::Conflict {
+            current: instance.version,
+        });
+    }
+    let transition = definition.plan(Some(&instance.state), event, step.actor, context)?;
+    let updated = workflow_instance::Entity::update_many()
+        .col_expr(workflow_instance::Column::State, Expr::value(transition.to))
+        .col_expr(
+            workflow_instance::Column::Version,
+            Expr::value(expected_version + 1),
+        )
+        .col_expr(
+            workflow_instance::Column::UpdatedAt,
+            Expr::value(step.at.fixed_offset()),
+        )
+        .filter(workflow_instance::Column::Id.eq(instance.id))
+        .filter(workflow_instance::Column::Version.eq(expected_version))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected != 1 {
+        let current = load(conn, instance.id)
+            .await?
+            .map_or(expected_version + 1, |i| i.version);
+        return Err(WorkflowError::Conflict { current });
+    }
+    let moved = workflow_instance::Model {
+        state: transition.to.to_owned(),
+        version: expected_version + 1,
+        updated_at: step.at.fixed_offset(),
+        ..instance.clone()
+    };
+    let cursor = record(
+        conn,
+        definition.name,
+        &moved,
+        Some(&instance.state),
+        event,
+        &step,
+    )
+    .await?;
+    Ok(Fired {
+        instance: moved,
+        from: Some(instance.state.clone()),
+        to: transition.to.to_owned(),
+        event: event.to_owned(),
+        effects: transition.effects.clone(),
+        cursor,
+    })
+}
+
+/// The history of an instance, oldest first.
+pub async fn history<C: ConnectionTrait>(
+    conn: &C,
+    instance_id: i64,
+) -> Result<Vec<workflow_history::Model>, DbErr> {
+    workflow_history::Entity::find()
+        .filter(workflow_history::Column::InstanceId.eq(instance_id))
+        .order_by_asc(workflow_history::Column::Seq)
+        .all(conn)
+        .await
+}
+
+/// The instances of a definition, optionally in one state.
+pub async fn list<C: ConnectionTrait>(
+    conn: &C,
+    definition: &str,
+    state: Option<&str>,
+) -> Result<Vec<workflow_instance::Model>, DbErr> {
+    let mut query = workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::Definition.eq(definition));
+    if let Some(state) = state {
+        query = query.filter(workflow_instance::Column::State.eq(state));
+    }
+    query
+        .order_by_asc(workflow_instance::Column::Id)
+        .all(conn)
+        .await
+}
+
+/// Replays a history against its definition: the state it ends in, or what is wrong with it.
+pub fn replay<X>(
+    definition: &Definition<X>,
+    history: &[workflow_history::Model],
+) -> Result<String, String> {
+    let mut state: Option<&str> = None;
+    for (i, step) in history.iter().enumerate() {
+        if step.seq != i as i32 + 1 {
+            return Err(format!("entry {i} has seq {}", step.seq));
+        }
+        if step.from_state.as_deref() != state {
+            return Err(format!(
+                "entry {} starts from {:?}, not {state:?}",
+                step.seq, step.from_state
+            ));
+        }
+        let known = definition.transitions.iter().any(|t| {
+            t.event == step.event
+                && t.to == step.to_state
+                && match state {
+                    None => t.from.is_empty(),
+                    Some(s) => t.from.contains(&s),
+                }
+        });
+        if !known {
+            return Err(format!(
+                "entry {} is no transition of {}",
+                step.seq, definition.name
+            ));
+        }
+        state = Some(&step.to_state);
+    }
+    state
+        .map(str::to_owned)
+        .ok_or_else(|| "empty history".to_owned())
+}
