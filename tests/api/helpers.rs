@@ -330,3 +330,64 @@ pub async fn add_agenda(app: &TestApp, meeting_code: &str, titles: &[&str]) {
         .expect("insert agenda item");
     }
 }
+
+/// Adds a meeting straight into the database (a fixture: meeting management
+/// is a later capability); returns its global ID.
+pub async fn add_meeting(
+    app: &TestApp,
+    code: &str,
+    status: &str,
+    starts_on: &str,
+    ends_on: &str,
+) -> String {
+    use entity::meeting;
+    use sea_orm::{ActiveModelTrait, Set};
+    let now = Utc::now().fixed_offset();
+    let start: chrono::NaiveDate = starts_on.parse().expect("date");
+    let created = meeting::ActiveModel {
+        code: Set(code.to_owned()),
+        kind: Set(if code.ends_with("RC") {
+            "REVIEW_CONFERENCE"
+        } else {
+            "MSP"
+        }
+        .to_owned()),
+        ordinal: Set(code
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse()
+            .ok()),
+        year: Set(chrono::Datelike::year(&start)),
+        starts_on: Set(Some(start)),
+        ends_on: Set(Some(ends_on.parse().expect("date"))),
+        city: Set(Some("Geneva".to_owned())),
+        country_iso3: Set(Some("CHE".to_owned())),
+        presiding_state_iso3: Set(None),
+        status: Set(status.to_owned()),
+        version: Set(1),
+        source: Set("test fixture".to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db().conn)
+    .await
+    .expect("insert meeting");
+    ccm_committee::graphql::ids::GlobalId::Meeting(created.id)
+        .encode()
+        .0
+}
+
+/// Sets a position's consultation policy straight in the database.
+pub async fn set_policy(app: &TestApp, position: &str, policy: Value) {
+    use entity::position;
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let found = position::Entity::find()
+        .filter(position::Column::Code.eq(position))
+        .one(&app.db().conn)
+        .await
+        .expect("query")
+        .expect("position");
+    let mut p: position::ActiveModel = found.into();
+    p.consultation_policy = Set(Some(policy));
+    p.update(&app.db().conn).await.expect("update position");
+}

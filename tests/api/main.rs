@@ -12,5 +12,6 @@ mod http;
 mod mandates;
 mod meetings;
 mod nodes;
+mod nominations;
 mod schema_sdl;
 mod states;
