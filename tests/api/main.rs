@@ -8,6 +8,7 @@ mod audit;
 mod batching;
 mod cli;
 mod committee;
+mod engine;
 mod http;
 mod mandates;
 mod meetings;
