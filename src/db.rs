@@ -34,11 +34,14 @@ pub struct Db {
     /// SQLite has one writer at a time: writers queue here rather than fail
     /// with "database is locked" when two transactions both try to write.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// Woken after every committed write: the event dispatcher reads the log then.
+    pub committed: Arc<tokio::sync::Notify>,
 }
 
 /// A transaction that may write; on SQLite it holds the write lock until it ends.
 pub struct WriteTxn {
     pub txn: DatabaseTransaction,
+    committed: Arc<tokio::sync::Notify>,
     _lock: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
@@ -52,7 +55,9 @@ impl std::ops::Deref for WriteTxn {
 
 impl WriteTxn {
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        self.txn.commit().await?;
+        self.committed.notify_one();
+        Ok(())
     }
 }
 
@@ -102,6 +107,7 @@ impl Db {
             conn,
             stats,
             write_lock,
+            committed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -130,6 +136,7 @@ impl Db {
         };
         Ok(WriteTxn {
             txn: self.conn.begin().await?,
+            committed: self.committed.clone(),
             _lock: lock,
         })
     }

@@ -34,6 +34,12 @@ pub enum ApiError {
     },
     /// A rule of the workflow refused the move.
     GuardFailed { guard: String, reason: String },
+    /// Too much at once: too many subscriptions, or a subscriber too far behind
+    /// (it can resume after `resume_after`).
+    RateLimited {
+        message: String,
+        resume_after: Option<i64>,
+    },
     /// Something went wrong on our side; the cause was logged.
     Internal,
 }
@@ -53,6 +59,7 @@ impl ApiError {
             Self::Conflict { .. } => "CONFLICT",
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::GuardFailed { .. } => "GUARD_FAILED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal => "INTERNAL",
         }
     }
@@ -65,7 +72,8 @@ impl ApiError {
             | Self::Unauthenticated(m)
             | Self::Forbidden(m)
             | Self::Conflict { message: m, .. }
-            | Self::InvalidTransition { message: m, .. } => m,
+            | Self::InvalidTransition { message: m, .. }
+            | Self::RateLimited { message: m, .. } => m,
             Self::GuardFailed { reason, .. } => reason,
             Self::Internal => "internal error",
         }

@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub topic: String,
+    /// A wider subject the entry also concerns (a nomination's meeting: `meeting:ID`).
+    pub scope: Option<String>,
     pub kind: String,
     pub payload: Json,
     pub created_at: DateTimeWithTimeZone,

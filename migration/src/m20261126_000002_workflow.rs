@@ -40,6 +40,7 @@ enum EventLog {
     Table,
     Id,
     Topic,
+    Scope,
     Kind,
     Payload,
     CreatedAt,
@@ -229,6 +230,7 @@ impl MigrationTrait for Migration {
                     .table(EventLog::Table)
                     .col(big_pk_auto(EventLog::Id))
                     .col(string(EventLog::Topic))
+                    .col(string_null(EventLog::Scope))
                     .col(string(EventLog::Kind))
                     .col(json(EventLog::Payload))
                     .col(timestamp_with_time_zone(EventLog::CreatedAt))
@@ -240,6 +242,14 @@ impl MigrationTrait for Migration {
                 "idx_event_log_topic_id",
                 EventLog::Table,
                 vec![EventLog::Topic.into_iden(), EventLog::Id.into_iden()],
+                false,
+            ))
+            .await?;
+        manager
+            .create_index(index(
+                "idx_event_log_scope_id",
+                EventLog::Table,
+                vec![EventLog::Scope.into_iden(), EventLog::Id.into_iden()],
                 false,
             ))
             .await?;

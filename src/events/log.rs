@@ -1,8 +1,23 @@
 //! Appending to and reading the event log.
+//!
+//! The log's id is the subscribers' cursor, so entries must become visible in
+//! id order: on PostgreSQL, appending takes a transaction-scoped advisory
+//! lock, so a later writer cannot commit its entry before an earlier one; and
+//! it queues a `NOTIFY` that PostgreSQL delivers to every replica when (and
+//! only if) the transaction commits. SQLite has one writer at a time anyway.
 
 use chrono::{DateTime, Utc};
 use entity::event_log;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+};
+
+/// The PostgreSQL channel replicas listen on.
+pub const CHANNEL: &str = "ccm_events";
+
+/// The advisory lock that orders appends (an arbitrary, fixed key).
+const APPEND_LOCK: i64 = 0x0CC0_1065;
 
 /// Appends an entry; its id is the next cursor. Call inside the transaction
 /// that makes the change it reports.
@@ -13,13 +28,99 @@ pub async fn append<C: ConnectionTrait>(
     payload: serde_json::Value,
     at: DateTime<Utc>,
 ) -> Result<event_log::Model, DbErr> {
-    event_log::ActiveModel {
+    append_scoped(conn, topic, None, kind, payload, at).await
+}
+
+/// Appends an entry that also concerns a wider `scope`.
+pub async fn append_scoped<C: ConnectionTrait>(
+    conn: &C,
+    topic: &str,
+    scope: Option<&str>,
+    kind: &str,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<event_log::Model, DbErr> {
+    let postgres = conn.get_database_backend() == DatabaseBackend::Postgres;
+    if postgres {
+        conn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [APPEND_LOCK.into()],
+        ))
+        .await?;
+    }
+    let entry = event_log::ActiveModel {
         topic: Set(topic.to_owned()),
+        scope: Set(scope.map(str::to_owned)),
         kind: Set(kind.to_owned()),
         payload: Set(payload),
         created_at: Set(at.fixed_offset()),
         ..Default::default()
     }
     .insert(conn)
-    .await
+    .await?;
+    if postgres {
+        conn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), entry.id.to_string().into()],
+        ))
+        .await?;
+    }
+    Ok(entry)
+}
+
+/// Which entries a subscriber wants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    /// Entries of one topic (`nomination:7`, `committee`).
+    Topic(String),
+    /// Entries of a topic, or in its scope (`meeting:3`: the meeting's own
+    /// changes and its nominations' moves).
+    TopicOrScope(String),
+}
+
+impl Filter {
+    pub fn matches(&self, entry: &event_log::Model) -> bool {
+        match self {
+            Self::Topic(t) => entry.topic == *t,
+            Self::TopicOrScope(t) => entry.topic == *t || entry.scope.as_deref() == Some(t),
+        }
+    }
+
+    fn condition(&self) -> Condition {
+        match self {
+            Self::Topic(t) => Condition::all().add(event_log::Column::Topic.eq(t.clone())),
+            Self::TopicOrScope(t) => Condition::any()
+                .add(event_log::Column::Topic.eq(t.clone()))
+                .add(event_log::Column::Scope.eq(t.clone())),
+        }
+    }
+}
+
+/// Entries after `cursor`, oldest first, at most `limit`; all topics when `filter` is None.
+pub async fn after<C: ConnectionTrait>(
+    conn: &C,
+    filter: Option<&Filter>,
+    cursor: i64,
+    limit: u64,
+) -> Result<Vec<event_log::Model>, DbErr> {
+    let mut query = event_log::Entity::find().filter(event_log::Column::Id.gt(cursor));
+    if let Some(filter) = filter {
+        query = query.filter(filter.condition());
+    }
+    query
+        .order_by_asc(event_log::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// The newest cursor, 0 when the log is empty.
+pub async fn latest<C: ConnectionTrait>(conn: &C) -> Result<i64, DbErr> {
+    Ok(event_log::Entity::find()
+        .order_by_desc(event_log::Column::Id)
+        .one(conn)
+        .await?
+        .map_or(0, |e| e.id))
 }

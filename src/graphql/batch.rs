@@ -42,11 +42,34 @@ pub struct Scope {
     batchers: Mutex<Vec<Arc<dyn Flush>>>,
     in_flight: AtomicUsize,
     waker: Mutex<Option<Waker>>,
+    /// No [`run`] drives this scope (a subscription's events): a batch
+    /// starts a moment after its first key instead.
+    timed: bool,
+    scheduled: AtomicBool,
 }
 
 impl Scope {
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// A scope for work that no [`run`] drives: batches start on a short timer.
+    pub fn timed() -> Arc<Self> {
+        Arc::new(Self {
+            timed: true,
+            ..Self::default()
+        })
+    }
+
+    fn schedule(self: &Arc<Self>) {
+        if self.timed && !self.scheduled.swap(true, Ordering::SeqCst) {
+            let scope = self.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                scope.scheduled.store(false, Ordering::SeqCst);
+                scope.flush_all();
+            });
+        }
     }
 
     fn wake(&self) {
@@ -117,6 +140,7 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
 {
     queue: Arc<Queue<L, K>>,
+    scope: Arc<Scope>,
 }
 
 impl<L, K> Batcher<L, K>
@@ -130,7 +154,10 @@ where
             pending: Mutex::new((HashSet::new(), Vec::new())),
         });
         lock(&scope.batchers).push(queue.clone());
-        Self { queue }
+        Self {
+            queue,
+            scope: scope.clone(),
+        }
     }
 
     /// Loads several keys in the next batch.
@@ -148,6 +175,7 @@ where
             pending.0.extend(keys.iter().cloned());
             pending.1.push(tx);
         }
+        self.scope.schedule();
         let mut all = rx.await.map_err(|_| ApiError::Internal)??;
         all.retain(|k, _| keys.contains(k));
         Ok(all)

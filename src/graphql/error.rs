@@ -16,6 +16,10 @@ impl From<ApiError> for async_graphql::Error {
                     ext.set("state", state.as_str());
                     ext.set("allowedEvents", allowed.clone());
                 }
+                ApiError::RateLimited {
+                    resume_after: Some(cursor),
+                    ..
+                } => ext.set("resumeAfter", cursor.to_string()),
                 ApiError::GuardFailed { guard, reason } => {
                     ext.set("guard", guard.as_str());
                     ext.set("reason", reason.as_str());

@@ -1,7 +1,7 @@
 //! Schema assembly: merges the domains' roots and sets limits and extensions.
 //! One `build_schema` serves the server, the `schema` command and the tests.
 
-use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
+use async_graphql::{Context, ID, Interface, MergedObject, Object, Schema};
 
 use super::ids::GlobalId;
 use super::loaders::get;
@@ -9,7 +9,8 @@ use crate::committee::CommitteeQuery;
 use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
 use crate::committee::types::{Mandate, Organization, Position, State};
 use crate::error::ApiError;
-use crate::meetings::MeetingsQuery;
+use crate::events::graphql::Subscription;
+use crate::meetings::{MeetingsMutation, MeetingsQuery};
 use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
 use crate::nominations::loaders::NominationLoader;
@@ -73,9 +74,9 @@ impl NodeQuery {
 pub struct Query(CommitteeQuery, MeetingsQuery, NominationsQuery, NodeQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(NominationsMutation);
+pub struct Mutation(NominationsMutation, MeetingsMutation);
 
-pub type CcmSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type CcmSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits on what one request may ask for.
 #[derive(Clone, Copy, Debug)]
@@ -96,7 +97,7 @@ impl Default for Limits {
 /// The schema with its limits. Request data (the database, the clock, the
 /// loaders) is added per request by the HTTP layer.
 pub fn build_schema(limits: Limits) -> CcmSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(async_graphql::extensions::Tracing)

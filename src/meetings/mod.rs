@@ -1,10 +1,13 @@
 //! Meetings of States Parties, Review Conferences and the committee's own
 //! meetings: their sessions and agendas, queries and loaders.
 
+pub mod changes;
 pub mod loaders;
 pub mod model;
+pub mod mutation;
 pub mod query;
 pub mod service;
 pub mod types;
 
+pub use mutation::MeetingsMutation;
 pub use query::MeetingsQuery;

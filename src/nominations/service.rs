@@ -537,6 +537,7 @@ pub async fn propose(
         &ctx,
         Step {
             actor: &actor,
+            scope: Some(format!("meeting:{}", meeting.id)),
             note: proposal.note.clone(),
             payload: Some(json!({
                 "position": position.code,
@@ -623,6 +624,7 @@ async fn fire_in(
         &ctx,
         Step {
             actor: &actor,
+            scope: Some(format!("meeting:{}", loaded.meeting.id)),
             note: mv.note.clone(),
             payload: mv.deadline.map(|d| json!({ "deadline": d.to_rfc3339() })),
             at: now,
@@ -796,9 +798,10 @@ pub async fn respond(
     }
     .insert(&*txn)
     .await?;
-    events::log::append(
+    events::log::append_scoped(
         &*txn,
         &store::topic(definition::NAME, nomination_id),
+        Some(&format!("meeting:{}", loaded.meeting.id)),
         "CONSULTATION_RESPONSE",
         json!({ "state": state_code, "organization": organization, "stance": stance, "note": note }),
         now,
@@ -816,7 +819,7 @@ pub async fn withdraw_response(
     now: DateTime<Utc>,
 ) -> Result<i64, ApiError> {
     let txn = db.begin_write().await?;
-    load(&*txn, nomination_id).await?;
+    let loaded = load(&*txn, nomination_id).await?;
     let mine = consultation_response::Entity::find()
         .filter(consultation_response::Column::NominationId.eq(nomination_id))
         .filter(consultation_response::Column::WithdrawnAt.is_null())
@@ -838,9 +841,10 @@ pub async fn withdraw_response(
         response.withdrawn_at = Set(Some(now.fixed_offset()));
         response.update(&*txn).await?;
     }
-    events::log::append(
+    events::log::append_scoped(
         &*txn,
         &store::topic(definition::NAME, nomination_id),
+        Some(&format!("meeting:{}", loaded.meeting.id)),
         "CONSULTATION_RESPONSE_WITHDRAWN",
         json!({ "state": identity.state, "by": identity.subject }),
         now,

@@ -59,6 +59,8 @@ pub fn topic(definition: &str, id: i64) -> String {
 /// One step, as it is stored.
 pub struct Step<'a> {
     pub actor: &'a Actor,
+    /// A wider subject the event-log entry also concerns (see `events::log::Filter`).
+    pub scope: Option<String>,
     pub note: Option<String>,
     pub payload: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
@@ -87,9 +89,10 @@ async fn record<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    let entry = events::log::append(
+    let entry = events::log::append_scoped(
         conn,
         &topic(definition, instance.id),
+        step.scope.as_deref(),
         "TRANSITION",
         json!({
             "instanceId": instance.id,

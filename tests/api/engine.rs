@@ -60,7 +60,7 @@ fn random_event_sequences_keep_the_engine_invariants() {
                 let creator = Actor { subject: "nor-delegate".into(), role: "DELEGATE".into() };
                 let ok = context([true; 6], 0);
                 let txn = db.conn.begin().await.expect("begin");
-                let created = store::create(&txn, &def, "propose", &ok, Step { actor: &creator, note: None, payload: None, at: Utc::now() })
+                let created = store::create(&txn, &def, "propose", &ok, Step { actor: &creator, scope: None, note: None, payload: None, at: Utc::now() })
                     .await
                     .expect("create");
                 txn.commit().await.expect("commit");
@@ -73,7 +73,7 @@ fn random_event_sequences_keep_the_engine_invariants() {
                     let txn = db.conn.begin().await.expect("begin");
                     let before = store::load(&txn, id).await.expect("load").expect("instance");
                     let expected = if stale { before.version - 1 } else { before.version };
-                    let step = Step { actor: &actor, note: None, payload: None, at: Utc::now() };
+                    let step = Step { actor: &actor, scope: None, note: None, payload: None, at: Utc::now() };
                     let result = store::fire(&txn, &def, &before, expected, event, &context(flags, status), step).await;
                     match result {
                         Ok(fired) => {
@@ -113,7 +113,7 @@ fn a_new_definition_version_leaves_running_instances_on_theirs() {
         let v1 = definition();
         let actor = Actor { subject: "nor-delegate".into(), role: "DELEGATE".into() };
         let ok = context([true; 6], 0);
-        let step = || Step { actor: &actor, note: None, payload: None, at: Utc::now() };
+        let step = || Step { actor: &actor, scope: None, note: None, payload: None, at: Utc::now() };
         let created = store::create(&db.conn, &v1, "propose", &ok, step()).await.expect("create");
         assert_eq!(created.instance.definition_version, 1);
 

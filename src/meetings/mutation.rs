@@ -1,0 +1,189 @@
+//! Meeting and agenda management, for the President's office (and admins).
+
+use async_graphql::{Context, ID, InputObject, Object};
+
+use super::changes::{self, MeetingChange, NewMeeting};
+use super::model::{AgendaItemKind, MeetingKind, MeetingStatus};
+use super::types::Meeting;
+use crate::auth::Role;
+use crate::clock::SharedClock;
+use crate::committee::types::load_meeting;
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::graphql::ids::GlobalId;
+use crate::graphql::scalars::Date;
+use crate::nominations::graphql::identity;
+
+fn presidency(ctx: &Context<'_>) -> Result<(), ApiError> {
+    let who = identity(ctx)?;
+    if matches!(who.role, Role::Presidency | Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "meetings and agendas are managed by the President's office".to_owned(),
+        ))
+    }
+}
+
+fn now(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
+    ctx.data_unchecked::<SharedClock>().now()
+}
+
+async fn reload(ctx: &Context<'_>, id: i32) -> Result<Meeting, ApiError> {
+    load_meeting(ctx, Some(id)).await?.ok_or(ApiError::Internal)
+}
+
+#[derive(InputObject)]
+pub struct ScheduleMeetingInput {
+    /// A short unique code, e.g. `14MSP`.
+    pub code: String,
+    pub kind: MeetingKind,
+    pub ordinal: Option<i32>,
+    /// Defaults to the year of `startsOn`.
+    pub year: Option<i32>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub city: Option<String>,
+    /// ISO 3166 alpha-3 code of the host country.
+    pub country: Option<String>,
+    /// ISO 3166 alpha-3 code of the presiding State.
+    pub presiding_state: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateMeetingInput {
+    pub meeting_id: ID,
+    pub expected_version: i32,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub presiding_state: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct MeetingVersionInput {
+    pub meeting_id: ID,
+    /// The meeting's version you saw; a stale one gets CONFLICT.
+    pub expected_version: i32,
+}
+
+#[derive(InputObject)]
+pub struct AddAgendaItemInput {
+    pub meeting_id: ID,
+    pub expected_version: i32,
+    pub title: String,
+    #[graphql(default_with = "AgendaItemKind::General")]
+    pub kind: AgendaItemKind,
+    /// Its place (1 first); by default, last.
+    pub position: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct MoveAgendaItemInput {
+    pub agenda_item_id: ID,
+    /// The meeting's version you saw.
+    pub expected_version: i32,
+    /// Its new place (1 first).
+    pub position: i32,
+}
+
+#[derive(InputObject)]
+pub struct RemoveAgendaItemInput {
+    pub agenda_item_id: ID,
+    /// The meeting's version you saw.
+    pub expected_version: i32,
+}
+
+#[derive(Default)]
+pub struct MeetingsMutation;
+
+impl MeetingsMutation {
+    async fn status(ctx: &Context<'_>, input: MeetingVersionInput, to: MeetingStatus) -> Result<Meeting, ApiError> {
+        presidency(ctx)?;
+        let db = ctx.data_unchecked::<Db>();
+        let id = GlobalId::meeting(&input.meeting_id)?;
+        changes::set_status(db, id, input.expected_version, to, now(ctx)).await?;
+        reload(ctx, id).await
+    }
+}
+
+#[Object]
+impl MeetingsMutation {
+    /// Schedules a meeting (PLANNED).
+    async fn schedule_meeting(&self, ctx: &Context<'_>, input: ScheduleMeetingInput) -> Result<Meeting, ApiError> {
+        presidency(ctx)?;
+        let db = ctx.data_unchecked::<Db>();
+        let new = NewMeeting {
+            code: input.code,
+            kind: input.kind,
+            ordinal: input.ordinal,
+            year: input.year,
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
+            city: input.city,
+            country: input.country,
+            presiding_state: input.presiding_state,
+        };
+        let id = changes::schedule(db, new, now(ctx)).await?;
+        reload(ctx, id).await
+    }
+
+    /// Changes a meeting's dates, venue or presiding State.
+    async fn update_meeting(&self, ctx: &Context<'_>, input: UpdateMeetingInput) -> Result<Meeting, ApiError> {
+        presidency(ctx)?;
+        let db = ctx.data_unchecked::<Db>();
+        let id = GlobalId::meeting(&input.meeting_id)?;
+        let change = MeetingChange {
+            starts_on: input.starts_on.map(|d| d.0),
+            ends_on: input.ends_on.map(|d| d.0),
+            city: input.city,
+            country: input.country,
+            presiding_state: input.presiding_state,
+        };
+        changes::change(db, id, input.expected_version, change, now(ctx)).await?;
+        reload(ctx, id).await
+    }
+
+    /// PLANNED → IN_SESSION.
+    async fn open_meeting(&self, ctx: &Context<'_>, input: MeetingVersionInput) -> Result<Meeting, ApiError> {
+        Self::status(ctx, input, MeetingStatus::InSession).await
+    }
+
+    /// IN_SESSION → CONCLUDED.
+    async fn conclude_meeting(&self, ctx: &Context<'_>, input: MeetingVersionInput) -> Result<Meeting, ApiError> {
+        Self::status(ctx, input, MeetingStatus::Concluded).await
+    }
+
+    /// PLANNED → CANCELLED.
+    async fn cancel_meeting(&self, ctx: &Context<'_>, input: MeetingVersionInput) -> Result<Meeting, ApiError> {
+        Self::status(ctx, input, MeetingStatus::Cancelled).await
+    }
+
+    /// Adds an item to a meeting's agenda.
+    async fn add_agenda_item(&self, ctx: &Context<'_>, input: AddAgendaItemInput) -> Result<Meeting, ApiError> {
+        presidency(ctx)?;
+        let db = ctx.data_unchecked::<Db>();
+        let id = GlobalId::meeting(&input.meeting_id)?;
+        changes::add_item(db, id, input.expected_version, &input.title, input.kind, input.position, now(ctx)).await?;
+        reload(ctx, id).await
+    }
+
+    /// Moves an agenda item to another place.
+    async fn move_agenda_item(&self, ctx: &Context<'_>, input: MoveAgendaItemInput) -> Result<Meeting, ApiError> {
+        presidency(ctx)?;
+        let db = ctx.data_unchecked::<Db>();
+        let item = GlobalId::agenda_item(&input.agenda_item_id)?;
+        let id = changes::move_item(db, item, input.expected_version, input.position, now(ctx)).await?;
+        reload(ctx, id).await
+    }
+
+    /// Removes an agenda item (not one with nominations or a decision).
+    async fn remove_agenda_item(&self, ctx: &Context<'_>, input: RemoveAgendaItemInput) -> Result<Meeting, ApiError> {
+        presidency(ctx)?;
+        let db = ctx.data_unchecked::<Db>();
+        let item = GlobalId::agenda_item(&input.agenda_item_id)?;
+        let id = changes::remove_item(db, item, input.expected_version, now(ctx)).await?;
+        reload(ctx, id).await
+    }
+}
