@@ -21,6 +21,7 @@ use crate::auth::token::Keys;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::db::Db;
+use crate::events::dispatcher::Dispatcher;
 use crate::graphql::schema::Limits;
 use crate::graphql::{CcmSchema, build_schema, http};
 use crate::reference;
@@ -42,6 +43,7 @@ pub struct App {
     pub clock: SharedClock,
     pub config: Config,
     pub keys: Keys,
+    pub dispatcher: Arc<Dispatcher>,
     graphql_requests: AtomicU64,
 }
 
@@ -80,6 +82,12 @@ impl AppState {
             let report = reference::load(&db, clock.today()).await?;
             tracing::info!(rows = report.total(), "loaded the reference data");
         }
+        let dispatcher = Dispatcher::start(
+            db.clone(),
+            config.live.subscriber_buffer,
+            std::time::Duration::from_millis(config.live.event_poll_ms.max(10)),
+        )
+        .await?;
         let schema = build_schema(Limits {
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,
@@ -90,6 +98,7 @@ impl AppState {
             clock,
             config,
             keys,
+            dispatcher,
             graphql_requests: AtomicU64::new(0),
         })))
     }
@@ -178,6 +187,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(graphql)
+        .route("/graphql/ws", get(crate::events::ws::handler))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -21,6 +21,40 @@ pub struct Config {
     pub body_limit: usize,
     #[command(flatten)]
     pub auth: AuthConfig,
+    #[command(flatten)]
+    pub live: LiveConfig,
+}
+
+/// Subscriptions and their limits.
+#[derive(Clone, Debug, clap::Args)]
+pub struct LiveConfig {
+    /// Subscriptions one WebSocket connection may hold at once.
+    #[arg(long, env = "CCM_MAX_SUBSCRIPTIONS", default_value_t = 20)]
+    pub max_subscriptions: usize,
+    /// Updates a subscriber may fall behind before it is closed (it can resume with `after`).
+    #[arg(long, env = "CCM_SUBSCRIBER_BUFFER", default_value_t = 1024)]
+    pub subscriber_buffer: usize,
+    /// How often the event log is read even without a wake-up, in milliseconds.
+    #[arg(long, env = "CCM_EVENT_POLL_MS", default_value_t = 1000)]
+    pub event_poll_ms: u64,
+    /// Seconds between keep-alive pings on WebSocket connections.
+    #[arg(long, env = "CCM_WS_PING_SECS", default_value_t = 15)]
+    pub ping_secs: u64,
+    /// Seconds a WebSocket write may take before the client is deemed dead and cut off.
+    #[arg(long, env = "CCM_WS_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+    pub write_timeout_secs: u64,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self {
+            max_subscriptions: 20,
+            subscriber_buffer: 1024,
+            event_poll_ms: 1000,
+            ping_secs: 15,
+            write_timeout_secs: 10,
+        }
+    }
 }
 
 /// How tokens are signed.
@@ -93,6 +127,7 @@ impl Config {
             max_complexity: 20_000,
             body_limit: 1024 * 1024,
             auth: AuthConfig::default(),
+            live: LiveConfig::default(),
         }
     }
 }

@@ -27,7 +27,11 @@ pub struct Dispatcher {
 impl Dispatcher {
     /// Starts the fan-out (and, on PostgreSQL, the listener) for `db`.
     /// `capacity` bounds how far a subscriber may fall behind before it is cut off.
-    pub async fn start(db: Db, capacity: usize, poll: Duration) -> Result<Arc<Self>, sea_orm::DbErr> {
+    pub async fn start(
+        db: Db,
+        capacity: usize,
+        poll: Duration,
+    ) -> Result<Arc<Self>, sea_orm::DbErr> {
         let (tx, _) = broadcast::channel(capacity.max(1));
         let start = log::latest(&db.conn).await?;
         tokio::spawn(fan_out(db.clone(), tx.clone(), start, poll));

@@ -82,22 +82,35 @@ impl Update {
         let Some(id) = numeric_suffix(&self.0.topic, "nomination:") else {
             return Ok(None);
         };
-        Ok(get::<NominationLoader, i64>(ctx).load_one(id).await?.map(Nomination))
+        Ok(get::<NominationLoader, i64>(ctx)
+            .load_one(id)
+            .await?
+            .map(Nomination))
     }
 
     /// The meeting it is about, if any, as it is now.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>, ApiError> {
-        let id = numeric_suffix(&self.0.topic, "meeting:")
-            .or_else(|| self.0.scope.as_deref().and_then(|s| numeric_suffix(s, "meeting:")));
+        let id = numeric_suffix(&self.0.topic, "meeting:").or_else(|| {
+            self.0
+                .scope
+                .as_deref()
+                .and_then(|s| numeric_suffix(s, "meeting:"))
+        });
         load_meeting(ctx, id.and_then(|id| i32::try_from(id).ok())).await
     }
 
     /// The mandate it is about, if any.
     async fn mandate(&self, ctx: &Context<'_>) -> Result<Option<Mandate>, ApiError> {
-        let Some(id) = self.0.payload["mandateId"].as_i64().and_then(|id| i32::try_from(id).ok()) else {
+        let Some(id) = self.0.payload["mandateId"]
+            .as_i64()
+            .and_then(|id| i32::try_from(id).ok())
+        else {
             return Ok(None);
         };
-        Ok(get::<MandateLoader, i32>(ctx).load_one(id).await?.map(Mandate))
+        Ok(get::<MandateLoader, i32>(ctx)
+            .load_one(id)
+            .await?
+            .map(Mandate))
     }
 }
 
@@ -190,10 +203,17 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
         let id = GlobalId::meeting(&meeting_id)?;
         let db = ctx.data_unchecked::<Db>();
-        if crate::meetings::service::meeting_by_id(db, id).await?.is_none() {
+        if crate::meetings::service::meeting_by_id(db, id)
+            .await?
+            .is_none()
+        {
             return Err(ApiError::NotFound("no such meeting".to_owned()).into());
         }
-        Ok(open(ctx, Filter::TopicOrScope(format!("meeting:{id}")), after)?)
+        Ok(open(
+            ctx,
+            Filter::TopicOrScope(format!("meeting:{id}")),
+            after,
+        )?)
     }
 
     /// One nomination's moves and consultation responses.
@@ -205,7 +225,11 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
         let id = GlobalId::nomination(&nomination_id)?;
         let db = ctx.data_unchecked::<Db>();
-        if crate::workflow::store::load(&db.conn, id).await.map_err(ApiError::from)?.is_none() {
+        if crate::workflow::store::load(&db.conn, id)
+            .await
+            .map_err(ApiError::from)?
+            .is_none()
+        {
             return Err(ApiError::NotFound("no such nomination".to_owned()).into());
         }
         Ok(open(ctx, Filter::Topic(format!("nomination:{id}")), after)?)

@@ -7,3 +7,4 @@ pub mod dispatcher;
 pub mod graphql;
 pub mod log;
 pub mod stream;
+pub mod ws;

@@ -52,7 +52,11 @@ pub fn subscribe(
         rx: dispatcher.subscribe(),
         last: after,
         queue: VecDeque::new(),
-        phase: if after.is_some() { Phase::Replay } else { Phase::Live },
+        phase: if after.is_some() {
+            Phase::Replay
+        } else {
+            Phase::Live
+        },
     };
     futures_util::stream::unfold(state, |mut st| async move {
         loop {

@@ -10,9 +10,9 @@ use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoade
 use crate::committee::types::{Mandate, Organization, Position, State};
 use crate::error::ApiError;
 use crate::events::graphql::Subscription;
-use crate::meetings::{MeetingsMutation, MeetingsQuery};
 use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
+use crate::meetings::{MeetingsMutation, MeetingsQuery};
 use crate::nominations::loaders::NominationLoader;
 use crate::nominations::types::Nomination;
 use crate::nominations::{NominationsMutation, NominationsQuery};

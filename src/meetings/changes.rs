@@ -41,7 +41,11 @@ pub struct MeetingChange {
 async fn check_state(txn: &WriteTxn, code: &Option<String>) -> Result<Option<String>, ApiError> {
     let Some(code) = code else { return Ok(None) };
     let code = crate::committee::service::parse_iso3(code)?;
-    if state::Entity::find_by_id(code.clone()).one(&**txn).await?.is_none() {
+    if state::Entity::find_by_id(code.clone())
+        .one(&**txn)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::bad_input(format!("unknown State `{code}`")));
     }
     Ok(Some(code))
@@ -56,14 +60,21 @@ fn check_dates(starts_on: Option<NaiveDate>, ends_on: Option<NaiveDate>) -> Resu
     Ok(())
 }
 
-async fn locked(txn: &WriteTxn, id: i32, expected_version: i32) -> Result<meeting::Model, ApiError> {
+async fn locked(
+    txn: &WriteTxn,
+    id: i32,
+    expected_version: i32,
+) -> Result<meeting::Model, ApiError> {
     let found = meeting::Entity::find_by_id(id)
         .one(&**txn)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such meeting".to_owned()))?;
     if found.version != expected_version {
         return Err(ApiError::Conflict {
-            message: format!("the meeting changed since you saw it: it is now at version {}", found.version),
+            message: format!(
+                "the meeting changed since you saw it: it is now at version {}",
+                found.version
+            ),
             current_version: found.version,
         });
     }
@@ -121,7 +132,9 @@ pub async fn schedule(db: &Db, new: NewMeeting, now: DateTime<Utc>) -> Result<i3
         .await?
         > 0
     {
-        return Err(ApiError::bad_input(format!("a meeting {code} already exists")));
+        return Err(ApiError::bad_input(format!(
+            "a meeting {code} already exists"
+        )));
     }
     let country = check_state(&txn, &new.country).await?;
     let presiding = check_state(&txn, &new.presiding_state).await?;
@@ -208,7 +221,11 @@ pub async fn set_status(
     let allowed = next_statuses(&before.status);
     if !allowed.contains(&to) {
         return Err(ApiError::InvalidTransition {
-            message: format!("a {} meeting cannot become {}", before.status, enum_name(to)),
+            message: format!(
+                "a {} meeting cannot become {}",
+                before.status,
+                enum_name(to)
+            ),
             state: before.status.clone(),
             allowed: allowed.iter().map(|s| enum_name(*s).to_owned()).collect(),
         });
@@ -216,7 +233,15 @@ pub async fn set_status(
     let mut changes = unchanged();
     changes.status = Set(enum_name(to).to_owned());
     let payload = json!({ "from": before.status, "to": enum_name(to) });
-    bump(&txn, changes, &before, "MEETING_STATUS_CHANGED", payload, now).await?;
+    bump(
+        &txn,
+        changes,
+        &before,
+        "MEETING_STATUS_CHANGED",
+        payload,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -231,7 +256,11 @@ async fn agenda(txn: &WriteTxn, meeting_id: i32) -> Result<Vec<agenda_item::Mode
 }
 
 /// Numbers `items` 1.. in their order, writing only what changed.
-async fn renumber(txn: &WriteTxn, items: Vec<agenda_item::Model>, now: DateTime<Utc>) -> Result<Vec<String>, ApiError> {
+async fn renumber(
+    txn: &WriteTxn,
+    items: Vec<agenda_item::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, ApiError> {
     let mut titles = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         titles.push(item.title.clone());
@@ -270,7 +299,9 @@ pub async fn add_item(
 ) -> Result<i32, ApiError> {
     let title = title.trim();
     if title.is_empty() || title.len() > 500 {
-        return Err(ApiError::bad_input("an agenda item's title has 1 to 500 characters"));
+        return Err(ApiError::bad_input(
+            "an agenda item's title has 1 to 500 characters",
+        ));
     }
     let txn = db.begin_write().await?;
     let before = locked(&txn, meeting_id, expected_version).await?;
@@ -293,7 +324,8 @@ pub async fn add_item(
     .await?;
     items.insert(at, created.clone());
     let titles = renumber(&txn, items, now).await?;
-    let payload = json!({ "change": "added", "agendaItemId": created.id, "title": title, "agenda": titles });
+    let payload =
+        json!({ "change": "added", "agendaItemId": created.id, "title": title, "agenda": titles });
     bump(&txn, unchanged(), &before, "AGENDA_CHANGED", payload, now).await?;
     txn.commit().await?;
     Ok(meeting_id)
@@ -350,7 +382,9 @@ pub async fn remove_item(
             "an item with nominations or a recorded decision stays on the agenda",
         ));
     }
-    agenda_item::Entity::delete_by_id(item.id).exec(&*txn).await?;
+    agenda_item::Entity::delete_by_id(item.id)
+        .exec(&*txn)
+        .await?;
     let mut items = agenda(&txn, before.id).await?;
     items.retain(|i| i.id != item.id);
     let titles = renumber(&txn, items, now).await?;

@@ -99,7 +99,11 @@ pub struct RemoveAgendaItemInput {
 pub struct MeetingsMutation;
 
 impl MeetingsMutation {
-    async fn status(ctx: &Context<'_>, input: MeetingVersionInput, to: MeetingStatus) -> Result<Meeting, ApiError> {
+    async fn status(
+        ctx: &Context<'_>,
+        input: MeetingVersionInput,
+        to: MeetingStatus,
+    ) -> Result<Meeting, ApiError> {
         presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let id = GlobalId::meeting(&input.meeting_id)?;
@@ -111,7 +115,11 @@ impl MeetingsMutation {
 #[Object]
 impl MeetingsMutation {
     /// Schedules a meeting (PLANNED).
-    async fn schedule_meeting(&self, ctx: &Context<'_>, input: ScheduleMeetingInput) -> Result<Meeting, ApiError> {
+    async fn schedule_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleMeetingInput,
+    ) -> Result<Meeting, ApiError> {
         presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let new = NewMeeting {
@@ -130,7 +138,11 @@ impl MeetingsMutation {
     }
 
     /// Changes a meeting's dates, venue or presiding State.
-    async fn update_meeting(&self, ctx: &Context<'_>, input: UpdateMeetingInput) -> Result<Meeting, ApiError> {
+    async fn update_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMeetingInput,
+    ) -> Result<Meeting, ApiError> {
         presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let id = GlobalId::meeting(&input.meeting_id)?;
@@ -146,40 +158,74 @@ impl MeetingsMutation {
     }
 
     /// PLANNED → IN_SESSION.
-    async fn open_meeting(&self, ctx: &Context<'_>, input: MeetingVersionInput) -> Result<Meeting, ApiError> {
+    async fn open_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingVersionInput,
+    ) -> Result<Meeting, ApiError> {
         Self::status(ctx, input, MeetingStatus::InSession).await
     }
 
     /// IN_SESSION → CONCLUDED.
-    async fn conclude_meeting(&self, ctx: &Context<'_>, input: MeetingVersionInput) -> Result<Meeting, ApiError> {
+    async fn conclude_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingVersionInput,
+    ) -> Result<Meeting, ApiError> {
         Self::status(ctx, input, MeetingStatus::Concluded).await
     }
 
     /// PLANNED → CANCELLED.
-    async fn cancel_meeting(&self, ctx: &Context<'_>, input: MeetingVersionInput) -> Result<Meeting, ApiError> {
+    async fn cancel_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: MeetingVersionInput,
+    ) -> Result<Meeting, ApiError> {
         Self::status(ctx, input, MeetingStatus::Cancelled).await
     }
 
     /// Adds an item to a meeting's agenda.
-    async fn add_agenda_item(&self, ctx: &Context<'_>, input: AddAgendaItemInput) -> Result<Meeting, ApiError> {
+    async fn add_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        input: AddAgendaItemInput,
+    ) -> Result<Meeting, ApiError> {
         presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let id = GlobalId::meeting(&input.meeting_id)?;
-        changes::add_item(db, id, input.expected_version, &input.title, input.kind, input.position, now(ctx)).await?;
+        changes::add_item(
+            db,
+            id,
+            input.expected_version,
+            &input.title,
+            input.kind,
+            input.position,
+            now(ctx),
+        )
+        .await?;
         reload(ctx, id).await
     }
 
     /// Moves an agenda item to another place.
-    async fn move_agenda_item(&self, ctx: &Context<'_>, input: MoveAgendaItemInput) -> Result<Meeting, ApiError> {
+    async fn move_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveAgendaItemInput,
+    ) -> Result<Meeting, ApiError> {
         presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let item = GlobalId::agenda_item(&input.agenda_item_id)?;
-        let id = changes::move_item(db, item, input.expected_version, input.position, now(ctx)).await?;
+        let id =
+            changes::move_item(db, item, input.expected_version, input.position, now(ctx)).await?;
         reload(ctx, id).await
     }
 
     /// Removes an agenda item (not one with nominations or a decision).
-    async fn remove_agenda_item(&self, ctx: &Context<'_>, input: RemoveAgendaItemInput) -> Result<Meeting, ApiError> {
+    async fn remove_agenda_item(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveAgendaItemInput,
+    ) -> Result<Meeting, ApiError> {
         presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let item = GlobalId::agenda_item(&input.agenda_item_id)?;

@@ -12,14 +12,25 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use sea_orm::TransactionTrait;
 
-const ROLES: [&str; 6] = ["ADMIN", "PRESIDENCY", "COORDINATOR", "DELEGATE", "OBSERVER", "SYSTEM"];
+const ROLES: [&str; 6] = [
+    "ADMIN",
+    "PRESIDENCY",
+    "COORDINATOR",
+    "DELEGATE",
+    "OBSERVER",
+    "SYSTEM",
+];
 const STATUSES: [&str; 3] = ["PLANNED", "IN_SESSION", "CONCLUDED"];
 
 fn context(flags: [bool; 6], status: usize) -> NominationContext {
     NominationContext {
         nominee: "NOR".into(),
         actor_state: Some(if flags[0] { "NOR" } else { "SWE" }.into()),
-        nominee_relation: Some(if flags[1] { StateRelation::StateParty } else { StateRelation::Signatory }),
+        nominee_relation: Some(if flags[1] {
+            StateRelation::StateParty
+        } else {
+            StateRelation::Signatory
+        }),
         meeting_kind: "MSP".into(),
         meeting_status: STATUSES[status].into(),
         meeting_code: "14MSP".into(),
@@ -33,7 +44,13 @@ fn context(flags: [bool; 6], status: usize) -> NominationContext {
 type Firing = (usize, usize, [bool; 6], usize, bool);
 
 fn firing() -> impl Strategy<Value = Firing> {
-    (0usize..16, 0usize..6, any::<[bool; 6]>(), 0usize..3, prop::bool::weighted(0.1))
+    (
+        0usize..16,
+        0usize..6,
+        any::<[bool; 6]>(),
+        0usize..3,
+        prop::bool::weighted(0.1),
+    )
 }
 
 #[test]
@@ -42,7 +59,9 @@ fn random_event_sequences_keep_the_engine_invariants() {
     let dir = tempfile::tempdir().expect("dir");
     let db = runtime.block_on(async {
         let url = format!("sqlite://{}", dir.path().join("engine.db").display());
-        let db = Db::connect(&DatabaseConfig::new(url)).await.expect("connect");
+        let db = Db::connect(&DatabaseConfig::new(url))
+            .await
+            .expect("connect");
         db.migrate().await.expect("migrate");
         db
     });
@@ -57,24 +76,64 @@ fn random_event_sequences_keep_the_engine_invariants() {
     runner
         .run(&prop::collection::vec(firing(), 1..30), |firings| {
             runtime.block_on(async {
-                let creator = Actor { subject: "nor-delegate".into(), role: "DELEGATE".into() };
+                let creator = Actor {
+                    subject: "nor-delegate".into(),
+                    role: "DELEGATE".into(),
+                };
                 let ok = context([true; 6], 0);
                 let txn = db.conn.begin().await.expect("begin");
-                let created = store::create(&txn, &def, "propose", &ok, Step { actor: &creator, scope: None, note: None, payload: None, at: Utc::now() })
-                    .await
-                    .expect("create");
+                let created = store::create(
+                    &txn,
+                    &def,
+                    "propose",
+                    &ok,
+                    Step {
+                        actor: &creator,
+                        scope: None,
+                        note: None,
+                        payload: None,
+                        at: Utc::now(),
+                    },
+                )
+                .await
+                .expect("create");
                 txn.commit().await.expect("commit");
                 let id = created.instance.id;
                 let mut transitions = 1;
                 let mut was_final = false;
                 for (event, role, flags, status, stale) in firings {
                     let event = events[event % events.len()];
-                    let actor = Actor { subject: format!("actor-{role}"), role: ROLES[role].into() };
+                    let actor = Actor {
+                        subject: format!("actor-{role}"),
+                        role: ROLES[role].into(),
+                    };
                     let txn = db.conn.begin().await.expect("begin");
-                    let before = store::load(&txn, id).await.expect("load").expect("instance");
-                    let expected = if stale { before.version - 1 } else { before.version };
-                    let step = Step { actor: &actor, scope: None, note: None, payload: None, at: Utc::now() };
-                    let result = store::fire(&txn, &def, &before, expected, event, &context(flags, status), step).await;
+                    let before = store::load(&txn, id)
+                        .await
+                        .expect("load")
+                        .expect("instance");
+                    let expected = if stale {
+                        before.version - 1
+                    } else {
+                        before.version
+                    };
+                    let step = Step {
+                        actor: &actor,
+                        scope: None,
+                        note: None,
+                        payload: None,
+                        at: Utc::now(),
+                    };
+                    let result = store::fire(
+                        &txn,
+                        &def,
+                        &before,
+                        expected,
+                        event,
+                        &context(flags, status),
+                        step,
+                    )
+                    .await;
                     match result {
                         Ok(fired) => {
                             txn.commit().await.expect("commit");
@@ -89,17 +148,32 @@ fn random_event_sequences_keep_the_engine_invariants() {
                         Err(_) => txn.rollback().await.expect("rollback"),
                     }
                 }
-                let instance = store::load(&db.conn, id).await.expect("load").expect("instance");
+                let instance = store::load(&db.conn, id)
+                    .await
+                    .expect("load")
+                    .expect("instance");
                 let history = store::history(&db.conn, id).await.expect("history");
-                prop_assert_eq!(instance.version as usize, transitions, "version = number of transitions");
+                prop_assert_eq!(
+                    instance.version as usize,
+                    transitions,
+                    "version = number of transitions"
+                );
                 prop_assert_eq!(history.len(), transitions);
                 let replayed = store::replay(&def, &history);
-                prop_assert_eq!(replayed, Ok(instance.state.clone()), "history replays to the state");
+                prop_assert_eq!(
+                    replayed,
+                    Ok(instance.state.clone()),
+                    "history replays to the state"
+                );
                 Ok(())
             })
         })
         .expect("invariants hold");
-    assert!(moved.get() > 100, "the random firings moved instances: {}", moved.get());
+    assert!(
+        moved.get() > 100,
+        "the random firings moved instances: {}",
+        moved.get()
+    );
 }
 
 #[test]
@@ -108,20 +182,36 @@ fn a_new_definition_version_leaves_running_instances_on_theirs() {
     let dir = tempfile::tempdir().expect("dir");
     runtime.block_on(async {
         let url = format!("sqlite://{}", dir.path().join("versions.db").display());
-        let db = Db::connect(&DatabaseConfig::new(url)).await.expect("connect");
+        let db = Db::connect(&DatabaseConfig::new(url))
+            .await
+            .expect("connect");
         db.migrate().await.expect("migrate");
         let v1 = definition();
-        let actor = Actor { subject: "nor-delegate".into(), role: "DELEGATE".into() };
+        let actor = Actor {
+            subject: "nor-delegate".into(),
+            role: "DELEGATE".into(),
+        };
         let ok = context([true; 6], 0);
-        let step = || Step { actor: &actor, scope: None, note: None, payload: None, at: Utc::now() };
-        let created = store::create(&db.conn, &v1, "propose", &ok, step()).await.expect("create");
+        let step = || Step {
+            actor: &actor,
+            scope: None,
+            note: None,
+            payload: None,
+            at: Utc::now(),
+        };
+        let created = store::create(&db.conn, &v1, "propose", &ok, step())
+            .await
+            .expect("create");
         assert_eq!(created.instance.definition_version, 1);
 
         let mut v2 = definition();
         v2.version = 2;
         v2.transitions.retain(|t| t.event != "submit");
         let refused = store::fire(&db.conn, &v2, &created.instance, 1, "submit", &ok, step()).await;
-        assert!(matches!(refused, Err(WorkflowError::Db(_))), "a v1 instance is not run by v2");
+        assert!(
+            matches!(refused, Err(WorkflowError::Db(_))),
+            "a v1 instance is not run by v2"
+        );
         let fired = store::fire(&db.conn, &v1, &created.instance, 1, "submit", &ok, step())
             .await
             .expect("v1 still runs it");

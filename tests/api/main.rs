@@ -3,6 +3,7 @@
 //! HTTP to it.
 
 mod helpers;
+mod ws;
 
 mod audit;
 mod batching;
@@ -10,6 +11,7 @@ mod cli;
 mod committee;
 mod engine;
 mod http;
+mod live;
 mod mandates;
 mod meetings;
 mod nodes;
