@@ -6,13 +6,16 @@ use std::process::Command;
 
 use crate::helpers::{Backend, spawn_app};
 
-fn js_dir() -> &'static Path {
+pub fn js_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/js"))
 }
 
 /// Installs the JavaScript test clients when they are missing.
 pub fn ensure_npm_packages() {
-    if js_dir().join("node_modules/graphql-http").exists() {
+    let installed = ["graphql", "graphql-http", "graphql-ws", "ws"]
+        .iter()
+        .all(|p| js_dir().join("node_modules").join(p).exists());
+    if installed {
         return;
     }
     let status = Command::new("npm")

@@ -16,5 +16,6 @@ mod mandates;
 mod meetings;
 mod nodes;
 mod nominations;
+mod replicas;
 mod schema_sdl;
 mod states;

@@ -161,7 +161,148 @@ async fn one_meeting_by_code_or_id_with_sessions_and_agenda(backend: Backend) {
     app.stop().await;
 }
 
+const SCHEDULE: &str = "mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { id code kind year status version city presidingState { code } } }";
+const STATUS: &str = "mutation($input: MeetingVersionInput!) { open: openMeeting(input: $input) { status version } }";
+const ADD: &str = "mutation($input: AddAgendaItemInput!) { addAgendaItem(input: $input) { version agenda { id order title kind } } }";
+const MOVE: &str = "mutation($input: MoveAgendaItemInput!) { moveAgendaItem(input: $input) { version agenda { order title } } }";
+const REMOVE: &str = "mutation($input: RemoveAgendaItemInput!) { removeAgendaItem(input: $input) { version agenda { order title } } }";
+
+async fn managing_a_meeting_and_its_agenda(backend: Backend) {
+    use ccm_committee::auth::Role;
+    let app = spawn_app(backend).await;
+    let presidency = crate::helpers::token("isu-officer", Role::Presidency, None);
+    let delegate = crate::helpers::token("nor-delegate", Role::Delegate, Some("NOR"));
+    let input = json!({ "input": {
+        "code": "14msp", "kind": "MSP", "ordinal": 14, "startsOn": "2027-09-13", "endsOn": "2027-09-16",
+        "city": "Geneva", "country": "CHE", "presidingState": "NOR"
+    } });
+    assert_eq!(
+        app.as_err(&delegate, SCHEDULE, input.clone()).await["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.error_code(SCHEDULE, input.clone()).await,
+        "UNAUTHENTICATED"
+    );
+    let m = app.as_ok(&presidency, SCHEDULE, input.clone()).await["scheduleMeeting"].clone();
+    assert_eq!(m["code"], "14MSP");
+    assert_eq!(m["year"], 2027);
+    assert_eq!(m["status"], "PLANNED");
+    assert_eq!(m["presidingState"]["code"], "NOR");
+    assert_eq!(
+        app.as_err(&presidency, SCHEDULE, input).await["extensions"]["code"],
+        "BAD_USER_INPUT",
+        "codes are unique"
+    );
+    let bad_dates = json!({ "input": { "code": "X", "kind": "MSP", "startsOn": "2027-09-13", "endsOn": "2027-09-01" } });
+    assert_eq!(
+        app.as_err(&presidency, SCHEDULE, bad_dates).await["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+
+    let id = m["id"].clone();
+    let a = app
+        .as_ok(
+            &presidency,
+            ADD,
+            json!({ "input": { "meetingId": id, "expectedVersion": 1, "title": "Opening" } }),
+        )
+        .await;
+    let b = app
+        .as_ok(&presidency, ADD, json!({ "input": { "meetingId": id, "expectedVersion": 2, "title": "Adoption of the agenda", "position": 1 } }))
+        .await["addAgendaItem"]
+        .clone();
+    let titles: Vec<&str> = b["agenda"]
+        .as_array()
+        .expect("agenda")
+        .iter()
+        .map(|i| i["title"].as_str().expect("t"))
+        .collect();
+    assert_eq!(titles, ["Adoption of the agenda", "Opening"]);
+    assert_eq!(a["addAgendaItem"]["agenda"][0]["kind"], "GENERAL");
+    let stale = json!({ "input": { "meetingId": id, "expectedVersion": 1, "title": "Late" } });
+    let err = app.as_err(&presidency, ADD, stale).await;
+    assert_eq!(err["extensions"]["code"], "CONFLICT");
+    assert_eq!(err["extensions"]["currentVersion"], 3);
+
+    let opening = b["agenda"][1]["id"].clone();
+    let moved = app
+        .as_ok(
+            &presidency,
+            MOVE,
+            json!({ "input": { "agendaItemId": opening, "expectedVersion": 3, "position": 1 } }),
+        )
+        .await["moveAgendaItem"]
+        .clone();
+    assert_eq!(
+        moved["agenda"],
+        json!([{ "order": 1, "title": "Opening" }, { "order": 2, "title": "Adoption of the agenda" }])
+    );
+    let removed = app
+        .as_ok(
+            &presidency,
+            REMOVE,
+            json!({ "input": { "agendaItemId": opening, "expectedVersion": 4 } }),
+        )
+        .await["removeAgendaItem"]
+        .clone();
+    assert_eq!(
+        removed["agenda"],
+        json!([{ "order": 1, "title": "Adoption of the agenda" }])
+    );
+    assert_eq!(removed["version"], 5);
+
+    let opened = app
+        .as_ok(
+            &presidency,
+            STATUS,
+            json!({ "input": { "meetingId": id, "expectedVersion": 5 } }),
+        )
+        .await;
+    assert_eq!(opened["open"]["status"], "IN_SESSION");
+    let again = app
+        .as_err(
+            &presidency,
+            STATUS,
+            json!({ "input": { "meetingId": id, "expectedVersion": 6 } }),
+        )
+        .await;
+    assert_eq!(again["extensions"]["code"], "INVALID_TRANSITION");
+    assert_eq!(again["extensions"]["allowedEvents"], json!(["CONCLUDED"]));
+    let conclude =
+        "mutation($input: MeetingVersionInput!) { concludeMeeting(input: $input) { status } }";
+    let done = app
+        .as_ok(
+            &presidency,
+            conclude,
+            json!({ "input": { "meetingId": id, "expectedVersion": 6 } }),
+        )
+        .await;
+    assert_eq!(done["concludeMeeting"]["status"], "CONCLUDED");
+    let cancel =
+        "mutation($input: MeetingVersionInput!) { cancelMeeting(input: $input) { status } }";
+    let err = app
+        .as_err(
+            &presidency,
+            cancel,
+            json!({ "input": { "meetingId": id, "expectedVersion": 7 } }),
+        )
+        .await;
+    assert_eq!(
+        err["extensions"]["code"], "INVALID_TRANSITION",
+        "a concluded meeting is not cancelled"
+    );
+    let closed =
+        json!({ "input": { "meetingId": id, "expectedVersion": 7, "title": "Afterthought" } });
+    assert_eq!(
+        app.as_err(&presidency, ADD, closed).await["extensions"]["code"],
+        "INVALID_TRANSITION"
+    );
+    app.stop().await;
+}
+
 crate::on_both_databases!(
     lists_meetings_in_order_with_filters,
     one_meeting_by_code_or_id_with_sessions_and_agenda,
+    managing_a_meeting_and_its_agenda,
 );
