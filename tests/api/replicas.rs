@@ -33,26 +33,31 @@ async fn start_replica(database_url: &str) -> Replica {
         .local_addr()
         .expect("addr")
         .port();
-    let child = Command::new(BIN)
-        .args(["serve", "--dev", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", database_url])
-        // Only a notification can deliver within the test's second: no polling.
-        .args(["--event-poll-ms", "600000"])
-        .env_remove("CCM_JWT_SECRET")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let base = format!("http://127.0.0.1:{port}");
+    let mut replica = Replica {
+        child: Command::new(BIN)
+            .args(["serve", "--dev", "--addr", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", database_url])
+            // Only a notification can deliver within the test's second: no polling.
+            .args(["--event-poll-ms", "600000"])
+            .env_remove("CCM_JWT_SECRET")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let base = replica.base.clone();
     let client = reqwest::Client::new();
     for _ in 0..300 {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await
             && r.status().is_success()
         {
-            return Replica { child, base };
+            return replica;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = replica.child.kill();
+    let _ = replica.child.wait();
     panic!("replica on {base} never became ready");
 }
 
