@@ -88,6 +88,19 @@ impl AppState {
             std::time::Duration::from_millis(config.live.event_poll_ms.max(10)),
         )
         .await?;
+        crate::nominations::terms::set_renewal_lead_days(config.live.renewal_lead_days);
+        crate::nominations::calls::set_warning_days(config.live.call_warning_days);
+        let targets: Vec<Arc<dyn crate::workflow::timers::Target>> = vec![
+            Arc::new(crate::nominations::terms::NominationTimers),
+            Arc::new(crate::nominations::terms::MandateTimers),
+            Arc::new(crate::nominations::calls::CallTimers),
+        ];
+        crate::workflow::timers::spawn_runner(
+            db.clone(),
+            clock.clone(),
+            targets,
+            std::time::Duration::from_millis(config.live.timer_poll_ms.max(10)),
+        );
         let schema = build_schema(Limits {
             max_depth: config.max_depth,
             max_complexity: config.max_complexity,

@@ -43,6 +43,15 @@ pub struct LiveConfig {
     /// Seconds a WebSocket write may take before the client is deemed dead and cut off.
     #[arg(long, env = "CCM_WS_WRITE_TIMEOUT_SECS", default_value_t = 10)]
     pub write_timeout_secs: u64,
+    /// How often due timers are looked for, in milliseconds.
+    #[arg(long, env = "CCM_TIMER_POLL_MS", default_value_t = 1000)]
+    pub timer_poll_ms: u64,
+    /// Days before a renewable mandate ends that its renewal nomination is opened.
+    #[arg(long, env = "CCM_RENEWAL_LEAD_DAYS", default_value_t = 60)]
+    pub renewal_lead_days: u64,
+    /// Days before a call's deadline that seats without a nominee are announced.
+    #[arg(long, env = "CCM_CALL_WARNING_DAYS", default_value_t = 7)]
+    pub call_warning_days: u64,
 }
 
 impl Default for LiveConfig {
@@ -53,6 +62,9 @@ impl Default for LiveConfig {
             event_poll_ms: 1000,
             ping_secs: 15,
             write_timeout_secs: 10,
+            timer_poll_ms: 1000,
+            renewal_lead_days: 60,
+            call_warning_days: 7,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod agenda_item;
+pub mod call;
 pub mod consultation_response;
 pub mod event_log;
 pub mod idempotency_key;
@@ -13,5 +14,6 @@ pub mod nomination;
 pub mod organization;
 pub mod position;
 pub mod state;
+pub mod timer;
 pub mod workflow_history;
 pub mod workflow_instance;

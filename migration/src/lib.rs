@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_committee;
 mod m20261126_000002_workflow;
+mod m20261126_000003_timers;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_committee::Migration),
             Box::new(m20261126_000002_workflow::Migration),
+            Box::new(m20261126_000003_timers::Migration),
         ]
     }
 }

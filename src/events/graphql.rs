@@ -43,6 +43,10 @@ pub enum UpdateKind {
     MeetingStatusChanged,
     /// An agenda item was added, moved or removed.
     AgendaChanged,
+    /// A call for nominations was opened.
+    CallOpened,
+    /// A call's deadline nears with seats still without a nominee.
+    CallDeadlineWarning,
 }
 
 /// One entry of the event log.

@@ -14,6 +14,7 @@ use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
 use crate::meetings::{MeetingsMutation, MeetingsQuery};
 use crate::nominations::loaders::NominationLoader;
+use crate::nominations::time_graphql::{TimeMutation, TimeQuery};
 use crate::nominations::types::Nomination;
 use crate::nominations::{NominationsMutation, NominationsQuery};
 
@@ -71,10 +72,16 @@ impl NodeQuery {
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(CommitteeQuery, MeetingsQuery, NominationsQuery, NodeQuery);
+pub struct Query(
+    CommitteeQuery,
+    MeetingsQuery,
+    NominationsQuery,
+    TimeQuery,
+    NodeQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(NominationsMutation, MeetingsMutation);
+pub struct Mutation(NominationsMutation, MeetingsMutation, TimeMutation);
 
 pub type CcmSchema = Schema<Query, Mutation, Subscription>;
 

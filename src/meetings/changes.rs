@@ -242,6 +242,17 @@ pub async fn set_status(
         now,
     )
     .await?;
+    if matches!(to, MeetingStatus::Concluded | MeetingStatus::Cancelled) {
+        // What is still on its agenda lapses now, not at the planned end.
+        let ids: Vec<i64> = nomination::Entity::find()
+            .filter(nomination::Column::DecidingMeetingId.eq(id))
+            .all(&*txn)
+            .await?
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        crate::workflow::timers::bring_forward(&*txn, "nomination", &ids, "lapse", now).await?;
+    }
     txn.commit().await?;
     Ok(id)
 }

@@ -199,7 +199,7 @@ pub fn definition() -> Definition<NominationContext> {
                 &[],
                 "proposeRenewal",
                 "ENDORSED",
-                &DELEGATIONS,
+                &["COORDINATOR", "DELEGATE", "PRESIDENCY", "ADMIN", SYSTEM],
                 vec![
                     guard("ownState", own_state),
                     guard("renewable", renewable),

@@ -25,6 +25,7 @@ use crate::events;
 use crate::graphql::pagination::{PageArgs, Window};
 use crate::workflow::idempotency::{self, Seen};
 use crate::workflow::store::{self, Step};
+use crate::workflow::timers;
 use crate::workflow::{Actor, Fired};
 
 fn actor_of(identity: &Identity) -> Actor {
@@ -250,7 +251,7 @@ async fn relation_on<C: ConnectionTrait>(
 async fn context<C: ConnectionTrait>(
     conn: &C,
     loaded: &Loaded,
-    identity: &Identity,
+    actor_state: Option<String>,
     event: &str,
     today: NaiveDate,
 ) -> Result<NominationContext, ApiError> {
@@ -258,7 +259,7 @@ async fn context<C: ConnectionTrait>(
     let date = meeting_date(&loaded.meeting, n.term_starts_on);
     let mut ctx = NominationContext {
         nominee: n.state_iso3.clone(),
-        actor_state: identity.state.clone(),
+        actor_state,
         nominee_relation: relation_on(conn, &n.state_iso3, date).await?,
         meeting_kind: loaded.meeting.kind.clone(),
         meeting_status: loaded.meeting.status.clone(),
@@ -339,6 +340,7 @@ async fn run_effects(
                 .insert(&**txn)
                 .await?;
                 changes.mandate_id = Set(Some(created.id));
+                super::terms::schedule(&**txn, &created, &loaded.position, now).await?;
                 events::log::append(
                     &**txn,
                     "committee",
@@ -465,23 +467,45 @@ pub async fn propose(
     if let Some(id) = replayed(&txn, identity, key, &input).await? {
         return Ok(id);
     }
+    ensure_account(&*txn, identity, now).await?;
+    let id = propose_in(
+        &txn,
+        &actor_of(identity),
+        identity.state.clone(),
+        proposal,
+        now,
+    )
+    .await?;
+    remember(&txn, identity, key, &input, id, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// Proposes inside the caller's transaction, as `actor` acting for `actor_state`.
+pub async fn propose_in(
+    txn: &WriteTxn,
+    actor: &Actor,
+    actor_state: Option<String>,
+    proposal: Proposal,
+    now: DateTime<Utc>,
+) -> Result<i64, ApiError> {
     let state_code = crate::committee::service::parse_iso3(&proposal.state)?;
     let position = position::Entity::find()
         .filter(position::Column::Code.eq(proposal.position_code.trim().to_ascii_uppercase()))
-        .one(&*txn)
+        .one(&**txn)
         .await?
         .ok_or_else(|| {
             ApiError::bad_input(format!("unknown position `{}`", proposal.position_code))
         })?;
     if state::Entity::find_by_id(state_code.clone())
-        .one(&*txn)
+        .one(&**txn)
         .await?
         .is_none()
     {
         return Err(ApiError::bad_input(format!("unknown State `{state_code}`")));
     }
     let meeting = meeting::Entity::find_by_id(proposal.meeting_id)
-        .one(&*txn)
+        .one(&**txn)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such meeting".to_owned()))?;
     let mut renewal_refused = None;
@@ -497,7 +521,7 @@ pub async fn propose(
         }
         Some(mandate_id) => {
             let renewed = mandate::Entity::find_by_id(mandate_id)
-                .one(&*txn)
+                .one(&**txn)
                 .await?
                 .ok_or_else(|| ApiError::NotFound("no such mandate".to_owned()))?;
             if renewed.position_id != position.id || renewed.state_iso3 != state_code {
@@ -517,26 +541,24 @@ pub async fn propose(
     let date = meeting_date(&meeting, term_starts_on);
     let ctx = NominationContext {
         nominee: state_code.clone(),
-        actor_state: identity.state.clone(),
-        nominee_relation: relation_on(&*txn, &state_code, date).await?,
+        actor_state,
+        nominee_relation: relation_on(&**txn, &state_code, date).await?,
         meeting_kind: meeting.kind.clone(),
         meeting_status: meeting.status.clone(),
         meeting_code: meeting.code.clone(),
-        open_duplicates: open_duplicates(&*txn, position.id, &state_code, term_starts_on, None)
+        open_duplicates: open_duplicates(&**txn, position.id, &state_code, term_starts_on, None)
             .await?,
         consultation_unmet: None,
         seat_free: true,
         renewal_refused,
     };
-    ensure_account(&*txn, identity, now).await?;
-    let actor = actor_of(identity);
     let fired = store::create(
-        &*txn,
+        &**txn,
         &definition::definition(),
         event,
         &ctx,
         Step {
-            actor: &actor,
+            actor,
             scope: Some(format!("meeting:{}", meeting.id)),
             note: proposal.note.clone(),
             payload: Some(json!({
@@ -568,15 +590,13 @@ pub async fn propose(
         renews_mandate_id: Set(proposal.renews_mandate_id),
         mandate_id: Set(None),
         consultation_deadline: Set(None),
-        proposed_by: Set(identity.subject.clone()),
+        proposed_by: Set(actor.subject.clone()),
         note: Set(proposal.note),
         created_at: Set(now.fixed_offset()),
         updated_at: Set(now.fixed_offset()),
     }
-    .insert(&*txn)
+    .insert(&**txn)
     .await?;
-    remember(&txn, identity, key, &input, id, now).await?;
-    txn.commit().await?;
     Ok(id)
 }
 
@@ -601,6 +621,29 @@ async fn fire_in(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let loaded = load(&**txn, mv.nomination_id).await?;
+    move_loaded(
+        txn,
+        &loaded,
+        &actor_of(identity),
+        identity.state.clone(),
+        mv,
+        today,
+        now,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Fires a move on a loaded nomination, as `actor`, with its effects and timers.
+async fn move_loaded(
+    txn: &WriteTxn,
+    loaded: &Loaded,
+    actor: &Actor,
+    actor_state: Option<String>,
+    mv: &Move,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Fired, ApiError> {
     if let Some(item_id) = mv.agenda_item_id {
         let item = agenda_item::Entity::find_by_id(item_id)
             .one(&**txn)
@@ -613,8 +656,7 @@ async fn fire_in(
             )));
         }
     }
-    let ctx = context(&**txn, &loaded, identity, mv.event, today).await?;
-    let actor = actor_of(identity);
+    let ctx = context(&**txn, loaded, actor_state, mv.event, today).await?;
     let fired = store::fire(
         &**txn,
         &definition::definition(),
@@ -623,7 +665,7 @@ async fn fire_in(
         mv.event,
         &ctx,
         Step {
-            actor: &actor,
+            actor,
             scope: Some(format!("meeting:{}", loaded.meeting.id)),
             note: mv.note.clone(),
             payload: mv.deadline.map(|d| json!({ "deadline": d.to_rfc3339() })),
@@ -631,7 +673,8 @@ async fn fire_in(
         },
     )
     .await?;
-    run_effects(txn, &loaded, &fired, mv.agenda_item_id, now).await?;
+    run_effects(txn, loaded, &fired, mv.agenda_item_id, now).await?;
+    schedule_timers(txn, loaded, &fired, mv.deadline, now).await?;
     if let Some(deadline) = mv.deadline {
         let mut changes: nomination::ActiveModel =
             nomination::Entity::find_by_id(loaded.nomination.id)
@@ -642,7 +685,118 @@ async fn fire_in(
         changes.consultation_deadline = Set(Some(deadline.fixed_offset()));
         changes.update(&**txn).await?;
     }
+    Ok(fired)
+}
+
+/// Midnight UTC at the start of `date`.
+pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+/// The timers a move sets: a consultation's deadline, the deciding meeting's end.
+async fn schedule_timers(
+    txn: &WriteTxn,
+    loaded: &Loaded,
+    fired: &Fired,
+    deadline: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let version = Some(fired.instance.version);
+    let id = loaded.nomination.id;
+    match fired.event.as_str() {
+        "openConsultation" => {
+            if let Some(deadline) = deadline {
+                timers::schedule(
+                    &**txn,
+                    definition::NAME,
+                    id,
+                    "lapse",
+                    deadline,
+                    version,
+                    now,
+                )
+                .await?;
+            }
+        }
+        "placeOnAgenda" => {
+            if let Some(end) = loaded.meeting.ends_on {
+                let due = midnight(end + chrono::Days::new(1));
+                timers::schedule(&**txn, definition::NAME, id, "lapse", due, version, now).await?;
+            }
+        }
+        _ => {}
+    }
     Ok(())
+}
+
+/// Fires a timer's event on a nomination, as the system. A nomination that
+/// moved since the timer was set, or whose event no longer applies, drops it.
+pub async fn fire_timer(
+    txn: &WriteTxn,
+    timer: &entity::timer::Model,
+    now: DateTime<Utc>,
+) -> Result<timers::Outcome, ApiError> {
+    let loaded = match load(&**txn, timer.subject_id).await {
+        Ok(loaded) => loaded,
+        Err(ApiError::NotFound(_)) => {
+            return Ok(timers::Outcome::Dropped("no such nomination".to_owned()));
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(expected) = timer.expected_version
+        && expected != loaded.instance.version
+    {
+        return Ok(timers::Outcome::Dropped(format!(
+            "the nomination moved on (version {expected} then, {} now)",
+            loaded.instance.version
+        )));
+    }
+    let event: &'static str = match timer.event.as_str() {
+        "lapse" => "lapse",
+        other => return Ok(timers::Outcome::Dropped(format!("unknown event `{other}`"))),
+    };
+    let mv = Move {
+        nomination_id: loaded.nomination.id,
+        expected_version: loaded.instance.version,
+        event,
+        note: Some(format!(
+            "timer {} (due {})",
+            timer.id,
+            timer.due_at.to_rfc3339()
+        )),
+        agenda_item_id: None,
+        deadline: None,
+    };
+    match move_loaded(
+        txn,
+        &loaded,
+        &system_actor(),
+        None,
+        &mv,
+        now.date_naive(),
+        now,
+    )
+    .await
+    {
+        Ok(fired) => Ok(timers::Outcome::Fired(format!(
+            "{} -> {}",
+            fired.from.unwrap_or_default(),
+            fired.to
+        ))),
+        Err(ApiError::InvalidTransition { message, .. })
+        | Err(ApiError::Forbidden(message))
+        | Err(ApiError::Conflict { message, .. }) => Ok(timers::Outcome::Dropped(message)),
+        Err(ApiError::GuardFailed { reason, .. }) => Ok(timers::Outcome::Dropped(reason)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The actor for what time does.
+pub fn system_actor() -> Actor {
+    Actor {
+        subject: "system".to_owned(),
+        role: definition::SYSTEM.to_owned(),
+    }
 }
 
 /// Fires one event on one nomination, in one transaction.

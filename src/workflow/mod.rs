@@ -5,6 +5,7 @@
 pub mod definition;
 pub mod idempotency;
 pub mod store;
+pub mod timers;
 
 pub use definition::{Actor, Definition, Guard, Refusal, StateDef, Transition};
 pub use store::{Fired, WorkflowError};

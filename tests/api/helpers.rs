@@ -168,6 +168,30 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     }
 }
 
+/// A second server on the same database and clock as `first` (another replica).
+pub async fn spawn_replica(
+    first: &TestApp,
+    configure: impl FnOnce(&mut Config),
+) -> (String, AppState, oneshot::Sender<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let mut config = Config::new(addr, DatabaseConfig::new(first._database.url.clone()));
+    config.auth.jwt_secret = Some(TEST_SECRET.to_owned());
+    configure(&mut config);
+    let state = AppState::init(config, first.clock.clone())
+        .await
+        .expect("the replica starts");
+    let (tx, rx) = oneshot::channel::<()>();
+    let server_state = state.clone();
+    tokio::spawn(async move {
+        let _ = app::serve(listener, server_state, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    (format!("http://{addr}"), state, tx)
+}
+
 impl TestApp {
     pub fn db(&self) -> &Db {
         &self.state.db

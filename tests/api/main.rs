@@ -19,3 +19,4 @@ mod nominations;
 mod replicas;
 mod schema_sdl;
 mod states;
+mod time;
