@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use entity::{mandate, organization, position, state};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::mandate;
 
 use super::service::{self, MandateParent};
 use crate::db::Db;
@@ -30,69 +29,25 @@ pub fn register(
         .data(new(scope, MandatePageLoader(db.clone())))
 }
 
-/// States by ISO code.
-pub struct StateLoader(pub Db);
+crate::key_loader!(
+    /// States by ISO code.
+    StateLoader: state by Iso3 (iso3: String)
+);
 
-impl Loader<String> for StateLoader {
-    type Value = state::Model;
-    type Error = ApiError;
+crate::key_loader!(
+    /// Organizations by code.
+    OrganizationLoader: organization by Code (code: String)
+);
 
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, ApiError> {
-        let rows = state::Entity::find()
-            .filter(state::Column::Iso3.is_in(keys.iter().cloned()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.iso3.clone(), r)).collect())
-    }
-}
+crate::key_loader!(
+    /// Positions by id.
+    PositionLoader: position by Id (id: i32)
+);
 
-/// Organizations by code.
-pub struct OrganizationLoader(pub Db);
-
-impl Loader<String> for OrganizationLoader {
-    type Value = organization::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, ApiError> {
-        let rows = organization::Entity::find()
-            .filter(organization::Column::Code.is_in(keys.iter().cloned()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.code.clone(), r)).collect())
-    }
-}
-
-/// Positions by id.
-pub struct PositionLoader(pub Db);
-
-impl Loader<i32> for PositionLoader {
-    type Value = position::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, ApiError> {
-        let rows = position::Entity::find()
-            .filter(position::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
-
-/// Mandates by id.
-pub struct MandateLoader(pub Db);
-
-impl Loader<i32> for MandateLoader {
-    type Value = mandate::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, ApiError> {
-        let rows = mandate::Entity::find()
-            .filter(mandate::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
+crate::key_loader!(
+    /// Mandates by id.
+    MandateLoader: mandate by Id (id: i32)
+);
 
 /// The mandates of a position active on a date.
 pub struct HoldersLoader(pub Db);

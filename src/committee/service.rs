@@ -6,15 +6,15 @@ use chrono::NaiveDate;
 use entity::{mandate, organization, position, state};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, EntityTrait, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, Value,
+    ColumnTrait, Condition, DatabaseBackend, EntityTrait, Order, QueryFilter, QueryOrder,
+    QuerySelect, Statement, Value,
 };
 
 use super::model::{RegionalGroup, StateRelation};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::loaders::enum_name;
-use crate::graphql::pagination::{PageArgs, Window};
+use crate::graphql::pagination::{PageArgs, Window, fetch};
 
 /// Which States to list.
 #[derive(Clone, Debug, Default)]
@@ -125,16 +125,6 @@ pub async fn list_states(
     direction: Order,
     args: &PageArgs,
 ) -> Result<(u64, Window, Vec<state::Model>), ApiError> {
-    args.validate()?;
-    let cond = state_condition(query);
-    let total = state::Entity::find()
-        .filter(cond.clone())
-        .count(&db.conn)
-        .await?;
-    let window = args.window(total)?;
-    if window.limit == 0 {
-        return Ok((total, window, Vec::new()));
-    }
     let column = match sort {
         StateSort::Name => state::Column::Name,
         StateSort::Code => state::Column::Iso3,
@@ -142,16 +132,12 @@ pub async fn list_states(
         StateSort::EntryIntoForceOn => state::Column::EntryIntoForceOn,
     };
     // NULL dates sort last in either direction, on both databases.
-    let rows = state::Entity::find()
-        .filter(cond)
+    let select = state::Entity::find()
+        .filter(state_condition(query))
         .order_by(Expr::col(column).is_null(), Order::Asc)
         .order_by(column, direction.clone())
-        .order_by(state::Column::Iso3, direction)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(&db.conn)
-        .await?;
-    Ok((total, window, rows))
+        .order_by(state::Column::Iso3, direction);
+    fetch(&db.conn, select, args).await
 }
 
 /// Normalises and checks an ISO 3166 alpha-3 code.
@@ -236,23 +222,11 @@ pub async fn list_mandates(
     if let Some(date) = query.active_on {
         cond = cond.add(active_on(date));
     }
-    let total = mandate::Entity::find()
-        .filter(cond.clone())
-        .count(&db.conn)
-        .await?;
-    let window = args.window(total)?;
-    if window.limit == 0 {
-        return Ok((total, window, Vec::new()));
-    }
-    let rows = mandate::Entity::find()
+    let select = mandate::Entity::find()
         .filter(cond)
         .order_by_desc(mandate::Column::StartsOn)
-        .order_by_desc(mandate::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(&db.conn)
-        .await?;
-    Ok((total, window, rows))
+        .order_by_desc(mandate::Column::Id);
+    fetch(&db.conn, select, args).await
 }
 
 /// The parent of a per-parent list of mandates.

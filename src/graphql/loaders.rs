@@ -60,3 +60,30 @@ pub fn enum_name<E: async_graphql::EnumType + Copy + Eq>(value: E) -> &'static s
         .find(|item| item.value == value)
         .map_or("", |item| item.name)
 }
+
+/// Declares a loader of one table's rows by a key column: one `IN (...)`
+/// query per batch.
+#[macro_export]
+macro_rules! key_loader {
+    ($(#[$doc:meta])* $name:ident: $table:ident by $column:ident ($field:ident: $key:ty)) => {
+        $(#[$doc])*
+        pub struct $name(pub $crate::db::Db);
+
+        impl async_graphql::dataloader::Loader<$key> for $name {
+            type Value = entity::$table::Model;
+            type Error = $crate::error::ApiError;
+
+            async fn load(
+                &self,
+                keys: &[$key],
+            ) -> Result<std::collections::HashMap<$key, Self::Value>, $crate::error::ApiError> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                let rows = entity::$table::Entity::find()
+                    .filter(entity::$table::Column::$column.is_in(keys.iter().cloned()))
+                    .all(&self.0.conn)
+                    .await?;
+                Ok(rows.into_iter().map(|r| (r.$field.clone(), r)).collect())
+            }
+        }
+    };
+}

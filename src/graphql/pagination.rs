@@ -179,6 +179,31 @@ pub fn complexity(first: Option<i32>, last: Option<i32>, child: usize) -> usize 
     size.max(1) * child.max(1)
 }
 
+/// One page of `select` (already filtered and ordered) and the list's length.
+pub async fn fetch<E>(
+    conn: &sea_orm::DatabaseConnection,
+    select: sea_orm::Select<E>,
+    args: &PageArgs,
+) -> Result<(u64, Window, Vec<E::Model>), ApiError>
+where
+    E: sea_orm::EntityTrait,
+    E::Model: Sync,
+{
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    args.validate()?;
+    let total = select.clone().count(conn).await?;
+    let window = args.window(total)?;
+    if window.limit == 0 {
+        return Ok((total, window, Vec::new()));
+    }
+    let rows = select
+        .offset(window.offset)
+        .limit(window.limit)
+        .all(conn)
+        .await?;
+    Ok((total, window, rows))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use entity::{agenda_item, meeting, meeting_session};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::{agenda_item, meeting_session};
 
 use super::service;
 use crate::db::Db;
@@ -25,37 +24,15 @@ pub fn register(
         .data(new(scope, SessionLoader(db.clone())))
 }
 
-/// Meetings by id.
-pub struct MeetingLoader(pub Db);
+crate::key_loader!(
+    /// Meetings by id.
+    MeetingLoader: meeting by Id (id: i32)
+);
 
-impl Loader<i32> for MeetingLoader {
-    type Value = meeting::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, ApiError> {
-        let rows = meeting::Entity::find()
-            .filter(meeting::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
-
-/// Agenda items by id.
-pub struct AgendaItemLoader(pub Db);
-
-impl Loader<i32> for AgendaItemLoader {
-    type Value = agenda_item::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, ApiError> {
-        let rows = agenda_item::Entity::find()
-            .filter(agenda_item::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
+crate::key_loader!(
+    /// Agenda items by id.
+    AgendaItemLoader: agenda_item by Id (id: i32)
+);
 
 /// The agenda of each meeting.
 pub struct AgendaLoader(pub Db);

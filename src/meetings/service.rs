@@ -2,16 +2,13 @@
 
 use entity::{agenda_item, meeting, meeting_session};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder};
 
 use super::model::{MeetingKind, MeetingStatus};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::loaders::enum_name;
-use crate::graphql::pagination::{PageArgs, Window};
+use crate::graphql::pagination::{PageArgs, Window, fetch};
 
 /// Which meetings to list.
 #[derive(Clone, Debug, Default)]
@@ -50,16 +47,8 @@ pub async fn list_meetings(
     if let Some(to) = query.year_to {
         cond = cond.add(meeting::Column::Year.lte(to));
     }
-    let total = meeting::Entity::find()
-        .filter(cond.clone())
-        .count(&db.conn)
-        .await?;
-    let window = args.window(total)?;
-    if window.limit == 0 {
-        return Ok((total, window, Vec::new()));
-    }
     // Undated meetings sort by year, after the dated ones of that year.
-    let rows = meeting::Entity::find()
+    let select = meeting::Entity::find()
         .filter(cond)
         .order_by(meeting::Column::Year, direction.clone())
         .order_by(
@@ -67,12 +56,8 @@ pub async fn list_meetings(
             direction.clone(),
         )
         .order_by(meeting::Column::StartsOn, direction.clone())
-        .order_by(meeting::Column::Id, direction)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(&db.conn)
-        .await?;
-    Ok((total, window, rows))
+        .order_by(meeting::Column::Id, direction);
+    fetch(&db.conn, select, args).await
 }
 
 pub async fn meeting_by_code(db: &Db, code: &str) -> Result<Option<meeting::Model>, ApiError> {

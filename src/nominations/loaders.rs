@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use entity::{nomination, workflow_history, workflow_instance};
+use entity::workflow_history;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::db::Db;
@@ -23,37 +23,15 @@ pub fn register(
         .data(new(scope, NominationLoader(db.clone())))
 }
 
-/// Workflow instances by id.
-pub struct InstanceLoader(pub Db);
+crate::key_loader!(
+    /// Workflow instances by id.
+    InstanceLoader: workflow_instance by Id (id: i64)
+);
 
-impl Loader<i64> for InstanceLoader {
-    type Value = workflow_instance::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
-        let rows = workflow_instance::Entity::find()
-            .filter(workflow_instance::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
-
-/// Nominations by id.
-pub struct NominationLoader(pub Db);
-
-impl Loader<i64> for NominationLoader {
-    type Value = nomination::Model;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
-        let rows = nomination::Entity::find()
-            .filter(nomination::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.0.conn)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
+crate::key_loader!(
+    /// Nominations by id.
+    NominationLoader: nomination by Id (id: i64)
+);
 
 /// The history of each instance, oldest first.
 pub struct HistoryLoader(pub Db);

@@ -1048,20 +1048,8 @@ pub async fn list(
             .await?;
         cond = cond.add(nomination::Column::Id.is_in(ids));
     }
-    let total = nomination::Entity::find()
-        .filter(cond.clone())
-        .count(&db.conn)
-        .await?;
-    let window = args.window(total)?;
-    if window.limit == 0 {
-        return Ok((total, window, Vec::new()));
-    }
-    let rows = nomination::Entity::find()
+    let select = nomination::Entity::find()
         .filter(cond)
-        .order_by_desc(nomination::Column::Id)
-        .offset(window.offset)
-        .limit(window.limit)
-        .all(&db.conn)
-        .await?;
-    Ok((total, window, rows))
+        .order_by_desc(nomination::Column::Id);
+    crate::graphql::pagination::fetch(&db.conn, select, args).await
 }

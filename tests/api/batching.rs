@@ -6,7 +6,7 @@ use entity::{mandate, position, state};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, add_agenda, spawn_app};
+use crate::helpers::{Backend, TestApp, add_agenda, spawn_app_with};
 
 /// Adds mandates so that every page of 100 is full.
 async fn add_mandates(app: &TestApp, count: usize) {
@@ -55,7 +55,12 @@ query($n: Int!) {
 }"#;
 
 async fn nested_queries_cost_the_same_at_10_and_at_100(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // No background polling while statements are counted.
+    let app = spawn_app_with(backend, |c| {
+        c.live.event_poll_ms = 3_600_000;
+        c.live.timer_poll_ms = 3_600_000;
+    })
+    .await;
     add_mandates(&app, 120).await;
     for code in ["2MSP", "3MSP", "4MSP", "5MSP", "1RC"] {
         add_agenda(&app, code, &["Opening", "Coordinators"]).await;
