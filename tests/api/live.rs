@@ -54,7 +54,7 @@ async fn updates_resume_after_a_disconnect_with_nothing_lost(backend: Backend) {
         .await
         .expect("connect");
     client
-        .subscribe("1", MEETING_UPDATES, json!({ "id": id }))
+        .subscribe("1", MEETING_UPDATES, json!({ "id": id, "after": "0" }))
         .await;
     // Give the subscription a moment to be registered before the change.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -126,7 +126,7 @@ async fn a_meeting_sees_its_nominations_move(backend: Backend) {
         .await
         .expect("connect");
     client
-        .subscribe("m", MEETING_UPDATES, json!({ "id": id }))
+        .subscribe("m", MEETING_UPDATES, json!({ "id": id, "after": "0" }))
         .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let n = propose(&app, &cast.nor, "UNIVERSALIZATION", "NOR", &id).await;
@@ -156,7 +156,11 @@ async fn the_legacy_protocol_and_the_committee_stream(backend: Backend) {
         .await
         .expect("connect");
     client
-        .subscribe("c", "subscription { committeeUpdates { kind mandate { state { code } position { code } } } }", json!({}))
+        .subscribe(
+            "c",
+            "subscription { committeeUpdates(after: \"0\") { kind mandate { state { code } position { code } } } }",
+            json!({}),
+        )
         .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     crate::helpers::set_policy(
@@ -238,7 +242,7 @@ async fn a_client_that_stops_reading_is_cut_off_and_others_keep_receiving() {
     let mut sleeper = ws::connect_with(&app.address, "graphql-transport-ws", None, Some(4096))
         .await
         .expect("connect");
-    let q = "subscription($id: ID!) { meetingUpdates(meetingId: $id) { cursor payload } }";
+    let q = "subscription($id: ID!) { meetingUpdates(meetingId: $id, after: \"0\") { cursor payload } }";
     reader.subscribe("r", q, json!({ "id": id })).await;
     sleeper.subscribe("s", q, json!({ "id": id })).await;
     tokio::time::sleep(Duration::from_millis(200)).await;

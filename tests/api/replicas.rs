@@ -84,7 +84,7 @@ async fn an_update_made_on_one_replica_reaches_a_subscriber_of_another_within_a_
     subscriber
         .subscribe(
             "m",
-            "subscription($id: ID!) { meetingUpdates(meetingId: $id) { kind payload } }",
+            "subscription($id: ID!) { meetingUpdates(meetingId: $id, after: \"0\") { kind payload } }",
             json!({ "id": meeting["id"] }),
         )
         .await;
@@ -137,7 +137,7 @@ async fn a_replica_that_misses_a_wake_up_catches_up_from_the_log() {
     subscriber
         .subscribe(
             "m",
-            "subscription($id: ID!) { meetingUpdates(meetingId: $id) { kind payload } }",
+            "subscription($id: ID!) { meetingUpdates(meetingId: $id, after: \"0\") { kind payload } }",
             json!({ "id": id }),
         )
         .await;

@@ -207,7 +207,7 @@ async fn mandates_start_end_and_open_their_renewal(backend: Backend) {
     client
         .subscribe(
             "c",
-            "subscription { committeeUpdates { kind payload mandate { state { code } } } }",
+            "subscription { committeeUpdates(after: \"0\") { kind payload mandate { state { code } } } }",
             json!({}),
         )
         .await;
@@ -357,7 +357,7 @@ async fn vacancies_and_a_call_for_nominations(backend: Backend) {
     client
         .subscribe(
             "c",
-            "subscription { committeeUpdates { kind payload } }",
+            "subscription { committeeUpdates(after: \"0\") { kind payload } }",
             json!({}),
         )
         .await;
