@@ -4,9 +4,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
 use entity::workflow_history;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::policy::Tally;
+use super::service;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::Scope;
@@ -21,6 +24,40 @@ pub fn register(
         .data(new(scope, InstanceLoader(db.clone())))
         .data(new(scope, HistoryLoader(db.clone())))
         .data(new(scope, NominationLoader(db.clone())))
+        .data(new(scope, ConsultationLoader(db.clone())))
+}
+
+/// The consultation (standing responses and tally) of each nomination, judged on a date.
+pub struct ConsultationLoader(pub Db);
+
+impl Loader<(i64, NaiveDate)> for ConsultationLoader {
+    type Value = (Vec<entity::consultation_response::Model>, Tally);
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[(i64, NaiveDate)],
+    ) -> Result<HashMap<(i64, NaiveDate), Self::Value>, ApiError> {
+        let nominations = entity::nomination::Entity::find()
+            .filter(entity::nomination::Column::Id.is_in(keys.iter().map(|k| k.0)))
+            .all(&self.0.conn)
+            .await?;
+        let mut out = HashMap::new();
+        let mut dates: Vec<NaiveDate> = keys.iter().map(|k| k.1).collect();
+        dates.sort();
+        dates.dedup();
+        for date in dates {
+            let wanted: Vec<entity::nomination::Model> = nominations
+                .iter()
+                .filter(|n| keys.contains(&(n.id, date)))
+                .cloned()
+                .collect();
+            for (id, value) in service::consultations(&self.0.conn, &wanted, date).await? {
+                out.insert((id, date), value);
+            }
+        }
+        Ok(out)
+    }
 }
 
 crate::key_loader!(

@@ -170,13 +170,25 @@ pub async fn consultation<C: ConnectionTrait>(
     nomination: &nomination::Model,
     today: NaiveDate,
 ) -> Result<(Vec<consultation_response::Model>, Tally), ApiError> {
+    consultations(conn, std::slice::from_ref(nomination), today)
+        .await?
+        .remove(&nomination.id)
+        .ok_or(ApiError::Internal)
+}
+
+/// The consultations of several nominations, in three statements.
+pub async fn consultations<C: ConnectionTrait>(
+    conn: &C,
+    nominations: &[nomination::Model],
+    today: NaiveDate,
+) -> Result<HashMap<i64, (Vec<consultation_response::Model>, Tally)>, ApiError> {
     let responses = consultation_response::Entity::find()
-        .filter(consultation_response::Column::NominationId.eq(nomination.id))
+        .filter(consultation_response::Column::NominationId.is_in(nominations.iter().map(|n| n.id)))
         .filter(consultation_response::Column::WithdrawnAt.is_null())
         .order_by_asc(consultation_response::Column::Id)
         .all(conn)
         .await?;
-    let codes: Vec<String> = responses
+    let codes: BTreeSet<String> = responses
         .iter()
         .filter_map(|r| r.state_iso3.clone())
         .collect();
@@ -187,24 +199,41 @@ pub async fn consultation<C: ConnectionTrait>(
         .into_iter()
         .map(|s| (s.iso3.clone(), s))
         .collect();
-    let position = position::Entity::find_by_id(nomination.position_id)
-        .one(conn)
+    let positions: HashMap<i32, position::Model> = position::Entity::find()
+        .filter(position::Column::Id.is_in(nominations.iter().map(|n| n.position_id)))
+        .all(conn)
         .await?
-        .ok_or(ApiError::Internal)?;
-    let counted: Vec<Counted> = responses
-        .iter()
-        .map(|r| {
-            let s = r.state_iso3.as_ref().and_then(|c| states.get(c));
-            Counted {
-                state: r.state_iso3.clone(),
-                regional_group: s.and_then(|s| s.un_regional_group.clone()),
-                stance: r.stance.clone(),
-                counts: s.is_some_and(|s| StateRelation::of(s, today) == StateRelation::StateParty),
-            }
-        })
+        .into_iter()
+        .map(|p| (p.id, p))
         .collect();
-    let policy = ConsultationPolicy::of(position.consultation_policy.as_ref());
-    Ok((responses, tally(&policy, &counted)))
+    let mut out = HashMap::new();
+    for n in nominations {
+        let mine: Vec<consultation_response::Model> = responses
+            .iter()
+            .filter(|r| r.nomination_id == n.id)
+            .cloned()
+            .collect();
+        let counted: Vec<Counted> = mine
+            .iter()
+            .map(|r| {
+                let s = r.state_iso3.as_ref().and_then(|c| states.get(c));
+                Counted {
+                    state: r.state_iso3.clone(),
+                    regional_group: s.and_then(|s| s.un_regional_group.clone()),
+                    stance: r.stance.clone(),
+                    counts: s
+                        .is_some_and(|s| StateRelation::of(s, today) == StateRelation::StateParty),
+                }
+            })
+            .collect();
+        let policy = ConsultationPolicy::of(
+            positions
+                .get(&n.position_id)
+                .and_then(|p| p.consultation_policy.as_ref()),
+        );
+        out.insert(n.id, (mine, tally(&policy, &counted)));
+    }
+    Ok(out)
 }
 
 struct Loaded {

@@ -8,9 +8,8 @@ use entity::{consultation_response, mandate, nomination, state, workflow_history
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
 use super::definition::{self, NominationContext, OPEN};
-use super::loaders::{HistoryLoader, InstanceLoader};
+use super::loaders::{ConsultationLoader, HistoryLoader, InstanceLoader};
 use super::policy::Tally;
-use super::service;
 use crate::committee::loaders::{MandateLoader, PositionLoader};
 use crate::committee::types::{
     Mandate, Organization, Position, State, load_meeting, load_state, today,
@@ -166,9 +165,10 @@ impl Nomination {
 
     /// The consultation: standing responses and a live tally against the policy.
     async fn consultation(&self, ctx: &Context<'_>) -> Result<Consultation, ApiError> {
-        let db = ctx.data_unchecked::<Db>();
-        let (responses, tally) =
-            direct(ctx, service::consultation(&db.conn, &self.0, today(ctx))).await?;
+        let (responses, tally) = get::<ConsultationLoader, (i64, chrono::NaiveDate)>(ctx)
+            .load_one((self.0.id, today(ctx)))
+            .await?
+            .ok_or(ApiError::Internal)?;
         Ok(Consultation { responses, tally })
     }
 

@@ -99,4 +99,66 @@ async fn nested_queries_cost_the_same_at_10_and_at_100(backend: Backend) {
     app.stop().await;
 }
 
-crate::on_both_databases!(nested_queries_cost_the_same_at_10_and_at_100);
+const NOMINATIONS: &str = r#"
+query($n: Int!) {
+  nominations(first: $n) {
+    totalCount
+    edges { node {
+      state version allowedEvents
+      position { code }
+      nominee { name regionalGroup }
+      decidingMeeting { code }
+      consultation { responseCount policyMet byStance { key count } }
+      history { seq actor }
+    } }
+  }
+}"#;
+
+async fn nominations_are_batched_too(backend: Backend) {
+    use ccm_committee::auth::Role;
+    let app = spawn_app_with(backend, |c| {
+        c.live.event_poll_ms = 3_600_000;
+        c.live.timer_poll_ms = 3_600_000;
+    })
+    .await;
+    let meeting =
+        crate::helpers::add_meeting(&app, "14MSP", "PLANNED", "2027-09-13", "2027-09-16").await;
+    let states = [
+        "NOR", "SWE", "IRL", "AUT", "CHE", "MEX", "CHL", "ZMB", "GHA", "PHL", "LAO", "HRV",
+    ];
+    for code in states {
+        let who = crate::helpers::token(&format!("{code}-delegate"), Role::Delegate, Some(code));
+        crate::nominations::propose(&app, &who, "CLEARANCE", code, &meeting).await;
+    }
+    let (small, five) = app
+        .statements_during(app.query(NOMINATIONS, json!({ "n": 5 })))
+        .await;
+    let (large, twelve) = app
+        .statements_during(app.query(NOMINATIONS, json!({ "n": 100 })))
+        .await;
+    assert_eq!(
+        five["nominations"]["edges"]
+            .as_array()
+            .expect("edges")
+            .len(),
+        5
+    );
+    assert_eq!(
+        twelve["nominations"]["edges"]
+            .as_array()
+            .expect("edges")
+            .len(),
+        12
+    );
+    assert_eq!(
+        twelve["nominations"]["edges"][0]["node"]["consultation"]["responseCount"],
+        0
+    );
+    assert_eq!(small, large, "12 nominations cost what 5 do");
+    app.stop().await;
+}
+
+crate::on_both_databases!(
+    nested_queries_cost_the_same_at_10_and_at_100,
+    nominations_are_batched_too,
+);
