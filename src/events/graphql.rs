@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use async_graphql::{Context, Enum, ID, Object, Subscription};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription, Union};
 use chrono::{DateTime, FixedOffset};
 use entity::event_log;
 use futures_util::{Stream, StreamExt};
@@ -49,6 +49,78 @@ pub enum UpdateKind {
     CallDeadlineWarning,
 }
 
+/// A nomination's move.
+#[derive(SimpleObject)]
+pub struct TransitionDetails {
+    pub from: Option<String>,
+    pub event: String,
+    pub to: String,
+    /// The version the move produced.
+    pub version: i32,
+    /// The account that moved it (`system` for a timer).
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+/// A consultation response recorded or withdrawn.
+#[derive(SimpleObject)]
+pub struct ConsultationDetails {
+    pub state: Option<String>,
+    pub organization: Option<String>,
+    pub stance: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A mandate designated, starting or ending.
+#[derive(SimpleObject)]
+pub struct MandateDetails {
+    pub position: String,
+    pub state: String,
+    pub seat: i32,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+}
+
+/// A decision recorded on an agenda item.
+#[derive(SimpleObject)]
+pub struct DecisionDetails {
+    pub decision: String,
+}
+
+/// A meeting scheduled or changed, or its agenda changed.
+#[derive(SimpleObject)]
+pub struct MeetingDetails {
+    pub status: Option<String>,
+    pub version: Option<i32>,
+    pub starts_on: Option<String>,
+    pub ends_on: Option<String>,
+    pub city: Option<String>,
+    /// For agenda changes: added, moved or removed.
+    pub change: Option<String>,
+    /// For agenda changes: the titles, in order, after the change.
+    pub agenda: Option<Vec<String>>,
+}
+
+/// A call for nominations opened, or its deadline nearing.
+#[derive(SimpleObject)]
+pub struct CallDetails {
+    pub meeting: String,
+    pub deadline: String,
+    /// The positions with seats still without a nominee.
+    pub uncovered_positions: Vec<String>,
+}
+
+/// The typed details of an update.
+#[derive(Union)]
+pub enum UpdateDetails {
+    Transition(TransitionDetails),
+    Consultation(ConsultationDetails),
+    Mandate(MandateDetails),
+    Decision(DecisionDetails),
+    Meeting(MeetingDetails),
+    Call(CallDetails),
+}
+
 /// One entry of the event log.
 pub struct Update(pub event_log::Model);
 
@@ -79,6 +151,73 @@ impl Update {
     /// The details, as recorded.
     async fn payload(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(self.0.payload.clone())
+    }
+
+    /// The details, typed by kind.
+    async fn details(&self) -> Result<UpdateDetails, ApiError> {
+        let p = &self.0.payload;
+        let text = |key: &str| p[key].as_str().map(str::to_owned);
+        let int = |key: &str| p[key].as_i64().and_then(|n| i32::try_from(n).ok());
+        Ok(match db_enum::<UpdateKind>(&self.0.kind)? {
+            UpdateKind::Transition => UpdateDetails::Transition(TransitionDetails {
+                from: text("from"),
+                event: text("event").unwrap_or_default(),
+                to: text("to").unwrap_or_default(),
+                version: int("version").unwrap_or_default(),
+                actor: text("actor").unwrap_or_default(),
+                note: text("note"),
+            }),
+            UpdateKind::ConsultationResponse | UpdateKind::ConsultationResponseWithdrawn => {
+                UpdateDetails::Consultation(ConsultationDetails {
+                    state: text("state"),
+                    organization: text("organization"),
+                    stance: text("stance"),
+                    note: text("note"),
+                })
+            }
+            UpdateKind::MandateDesignated
+            | UpdateKind::MandateStarted
+            | UpdateKind::MandateEnded => UpdateDetails::Mandate(MandateDetails {
+                position: text("position").unwrap_or_default(),
+                state: text("state").unwrap_or_default(),
+                seat: int("seat").unwrap_or_default(),
+                starts_on: text("startsOn"),
+                ends_on: text("endsOn"),
+            }),
+            UpdateKind::DecisionRecorded => UpdateDetails::Decision(DecisionDetails {
+                decision: text("decision").unwrap_or_default(),
+            }),
+            UpdateKind::MeetingScheduled
+            | UpdateKind::MeetingUpdated
+            | UpdateKind::MeetingStatusChanged
+            | UpdateKind::AgendaChanged => UpdateDetails::Meeting(MeetingDetails {
+                status: text("status"),
+                version: int("version"),
+                starts_on: text("startsOn"),
+                ends_on: text("endsOn"),
+                city: text("city"),
+                change: text("change"),
+                agenda: p["agenda"].as_array().map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(str::to_owned))
+                        .collect()
+                }),
+            }),
+            UpdateKind::CallOpened | UpdateKind::CallDeadlineWarning => {
+                UpdateDetails::Call(CallDetails {
+                    meeting: text("meeting").unwrap_or_default(),
+                    deadline: text("deadline").unwrap_or_default(),
+                    uncovered_positions: p["uncovered"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|u| u["position"].as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            }
+        })
     }
 
     /// The nomination it is about, if any, as it is now.

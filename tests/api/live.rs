@@ -13,6 +13,11 @@ use crate::ws;
 const MEETING_UPDATES: &str = r#"subscription($id: ID!, $after: String) {
   meetingUpdates(meetingId: $id, after: $after) {
     cursor topic kind payload meeting { code version } nomination { state }
+    details {
+      __typename
+      ... on TransitionDetails { event to version actor }
+      ... on MeetingDetails { change agenda city }
+    }
   }
 }"#;
 
@@ -98,6 +103,12 @@ async fn updates_resume_after_a_disconnect_with_nothing_lost(backend: Backend) {
         ["Opening", "Election of the President", "Coordinators"]
     );
     assert!(missed.iter().all(|u| u["kind"] == "AGENDA_CHANGED"));
+    assert_eq!(missed[2]["details"]["__typename"], "MeetingDetails");
+    assert_eq!(missed[2]["details"]["change"], "added");
+    assert_eq!(
+        missed[2]["details"]["agenda"],
+        json!(["Opening", "Election of the President", "Coordinators"])
+    );
     let cursors: Vec<i64> = missed
         .iter()
         .map(|u| u["cursor"].as_str().expect("c").parse().expect("n"))
@@ -137,6 +148,13 @@ async fn a_meeting_sees_its_nominations_move(backend: Backend) {
     let submitted = client.next_result(WAIT).await.expect("submitted");
     assert_eq!(update(&submitted)["payload"]["to"], "SUBMITTED");
     assert_eq!(update(&submitted)["nomination"]["state"], "SUBMITTED");
+    assert_eq!(
+        update(&submitted)["details"]["__typename"],
+        "TransitionDetails"
+    );
+    assert_eq!(update(&submitted)["details"]["event"], "submit");
+    assert_eq!(update(&submitted)["details"]["version"], 2);
+    assert_eq!(update(&submitted)["details"]["actor"], "nor-delegate");
 
     // The nomination's own stream, from its beginning.
     let q = "subscription($id: ID!) { nominationEvents(nominationId: $id, after: \"0\") { kind payload } }";
