@@ -272,6 +272,60 @@ impl Position {
         mandates_of(ctx, MandateParent::Position(self.0.id), args).await
     }
 
+    /// Regional balance of the States holding its seats on a date (default
+    /// today) and of those nominated for it: an aim, never a rule, so it only warns.
+    async fn inclusiveness(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+    ) -> Result<crate::nominations::types::Inclusiveness, ApiError> {
+        let date = date_or_today(ctx, as_of);
+        let mut codes: Vec<String> = get::<HoldersLoader, _>(ctx)
+            .load_one((self.0.id, date))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.state_iso3)
+            .collect();
+        let db = ctx.data_unchecked::<crate::db::Db>();
+        let nominees = crate::graphql::batch::direct(
+            ctx,
+            crate::nominations::service::open_nominees(&db.conn, self.0.id),
+        )
+        .await?;
+        codes.extend(nominees);
+        codes.sort();
+        codes.dedup();
+        let states = get::<StateLoader, String>(ctx)
+            .load_many(codes.clone())
+            .await?;
+        let mut by_group: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for code in &codes {
+            if let Some(group) = states.get(code).and_then(|s| s.un_regional_group.clone()) {
+                by_group.entry(group).or_default().push(code.clone());
+            }
+        }
+        let warnings = by_group
+            .iter()
+            .filter(|(_, members)| members.len() > 1)
+            .map(|(group, members)| {
+                format!(
+                    "{} are all of the {group} group for this position's seats",
+                    members.join(", ")
+                )
+            })
+            .collect();
+        let mut regional_groups: Vec<String> = by_group
+            .iter()
+            .flat_map(|(g, members)| std::iter::repeat_n(g.clone(), members.len()))
+            .collect();
+        regional_groups.sort();
+        Ok(crate::nominations::types::Inclusiveness {
+            regional_groups,
+            warnings,
+        })
+    }
+
     async fn source(&self) -> &str {
         &self.0.source
     }

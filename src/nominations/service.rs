@@ -1037,6 +1037,30 @@ pub async fn withdraw_response(
     Ok(nomination_id)
 }
 
+/// The States with an open nomination for a position.
+pub async fn open_nominees<C: ConnectionTrait>(
+    conn: &C,
+    position_id: i32,
+) -> Result<Vec<String>, ApiError> {
+    let nominations = nomination::Entity::find()
+        .filter(nomination::Column::PositionId.eq(position_id))
+        .all(conn)
+        .await?;
+    let open: BTreeSet<i64> = workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::Id.is_in(nominations.iter().map(|n| n.id)))
+        .filter(workflow_instance::Column::State.is_in(OPEN))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    Ok(nominations
+        .into_iter()
+        .filter(|n| open.contains(&n.id))
+        .map(|n| n.state_iso3)
+        .collect())
+}
+
 /// Which nominations to list.
 #[derive(Clone, Debug, Default)]
 pub struct NominationQuery {

@@ -630,6 +630,23 @@ async fn inclusiveness_warns_and_never_blocks(backend: Backend) {
     );
     let submitted = step(&app, &cast.swe, "submitNomination", &swe).await;
     assert_eq!(submitted["state"], "SUBMITTED", "a warning does not block");
+    let position = app
+        .query(r#"{ position(code: "GENERAL_STATUS") { inclusiveness(asOf: "2027-10-01") { warnings } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        position["position"]["inclusiveness"]["warnings"],
+        json!(["NOR, SWE are all of the WESTERN_EUROPEAN_OTHERS group for this position's seats"])
+    );
+    let balanced = app
+        .query(r#"{ position(code: "GENERAL_STATUS") { inclusiveness(asOf: "2014-12-01") { regionalGroups } } }"#, json!({}))
+        .await;
+    assert!(
+        balanced["position"]["inclusiveness"]["regionalGroups"]
+            .as_array()
+            .expect("groups")
+            .contains(&json!("ASIA_PACIFIC")),
+        "Lebanon held a seat in 2014: {balanced}"
+    );
     app.stop().await;
 }
 
