@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Days, Utc};
-use entity::{call, mandate, meeting, nomination, position, state, workflow_instance};
+use entity::{call, mandate, meeting, nomination, position, state};
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -15,7 +15,6 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::definition::OPEN;
 use crate::db::{Db, WriteTxn};
 use crate::error::ApiError;
 use crate::events;
@@ -115,14 +114,7 @@ pub async fn vacancies<C: ConnectionTrait>(
         .order_by_asc(nomination::Column::Id)
         .all(conn)
         .await?;
-    let open: Vec<i64> = workflow_instance::Entity::find()
-        .filter(workflow_instance::Column::Id.is_in(nominations.iter().map(|n| n.id)))
-        .filter(workflow_instance::Column::State.is_in(OPEN))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
+    let open = super::service::open_ids(conn, nominations.iter().map(|n| n.id)).await?;
     let mut out: Vec<Vacancy> = found
         .into_iter()
         .filter_map(|(mandate, reason)| {

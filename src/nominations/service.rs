@@ -10,8 +10,8 @@ use entity::{
     workflow_instance,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -138,6 +138,21 @@ pub async fn free_seat<C: ConnectionTrait>(
     Ok((1..=position.seats).find(|s| !taken.contains(s)))
 }
 
+/// Which of the nominations `ids` are open (in no final state).
+pub async fn open_ids<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<BTreeSet<i64>, ApiError> {
+    Ok(workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::Id.is_in(ids))
+        .filter(workflow_instance::Column::State.is_in(OPEN))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect())
+}
+
 /// Other open nominations of the same State for the same position and term.
 async fn open_duplicates<C: ConnectionTrait>(
     conn: &C,
@@ -153,15 +168,8 @@ async fn open_duplicates<C: ConnectionTrait>(
     if let Some(id) = except {
         query = query.filter(nomination::Column::Id.ne(id));
     }
-    let ids: Vec<i64> = query.all(conn).await?.into_iter().map(|n| n.id).collect();
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    Ok(workflow_instance::Entity::find()
-        .filter(workflow_instance::Column::Id.is_in(ids))
-        .filter(workflow_instance::Column::State.is_in(OPEN))
-        .count(conn)
-        .await? as usize)
+    let ids = query.all(conn).await?.into_iter().map(|n| n.id);
+    Ok(open_ids(conn, ids).await?.len())
 }
 
 /// The standing responses of a nomination's consultation and their tally.
@@ -1046,14 +1054,7 @@ pub async fn open_nominees<C: ConnectionTrait>(
         .filter(nomination::Column::PositionId.eq(position_id))
         .all(conn)
         .await?;
-    let open: BTreeSet<i64> = workflow_instance::Entity::find()
-        .filter(workflow_instance::Column::Id.is_in(nominations.iter().map(|n| n.id)))
-        .filter(workflow_instance::Column::State.is_in(OPEN))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
+    let open = open_ids(conn, nominations.iter().map(|n| n.id)).await?;
     Ok(nominations
         .into_iter()
         .filter(|n| open.contains(&n.id))

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use entity::{consultation_response, mandate, nomination, state, workflow_history};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 
-use super::definition::{self, NominationContext, OPEN};
+use super::definition::{self, NominationContext};
 use super::loaders::{ConsultationLoader, HistoryLoader, InstanceLoader};
 use super::policy::Tally;
 use crate::committee::loaders::{MandateLoader, PositionLoader};
@@ -221,14 +221,7 @@ async fn inclusiveness(db: &Db, n: &nomination::Model) -> Result<Inclusiveness, 
         .filter(nomination::Column::Id.ne(n.id))
         .all(&db.conn)
         .await?;
-    let open_ids: BTreeSet<i64> = entity::workflow_instance::Entity::find()
-        .filter(entity::workflow_instance::Column::Id.is_in(others.iter().map(|o| o.id)))
-        .filter(entity::workflow_instance::Column::State.is_in(OPEN))
-        .all(&db.conn)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
+    let open_ids = super::service::open_ids(&db.conn, others.iter().map(|o| o.id)).await?;
     let mut codes: BTreeSet<String> = holders
         .iter()
         .filter(|m| m.nomination_id != Some(n.id))
