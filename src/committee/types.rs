@@ -35,6 +35,15 @@ pub async fn load_state(ctx: &Context<'_>, code: &str) -> Result<Option<State>, 
         .map(State))
 }
 
+/// A position by id; a missing one is a broken invariant.
+pub async fn load_position(ctx: &Context<'_>, id: i32) -> Result<Position, ApiError> {
+    get::<PositionLoader, i32>(ctx)
+        .load_one(id)
+        .await?
+        .map(Position)
+        .ok_or(ApiError::Internal)
+}
+
 pub async fn load_meeting(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Meeting>, ApiError> {
     let Some(id) = id else { return Ok(None) };
     Ok(get::<MeetingLoader, i32>(ctx)
@@ -344,11 +353,7 @@ impl Mandate {
     }
 
     async fn position(&self, ctx: &Context<'_>) -> Result<Position, ApiError> {
-        get::<PositionLoader, i32>(ctx)
-            .load_one(self.0.position_id)
-            .await?
-            .map(Position)
-            .ok_or(ApiError::Internal)
+        load_position(ctx, self.0.position_id).await
     }
 
     async fn state(&self, ctx: &Context<'_>) -> Result<State, ApiError> {

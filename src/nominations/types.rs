@@ -10,9 +10,9 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use super::definition::{self, NominationContext};
 use super::loaders::{ConsultationLoader, HistoryLoader, InstanceLoader};
 use super::policy::Tally;
-use crate::committee::loaders::{MandateLoader, PositionLoader};
+use crate::committee::loaders::MandateLoader;
 use crate::committee::types::{
-    Mandate, Organization, Position, State, load_meeting, load_state, today,
+    Mandate, Organization, Position, State, load_meeting, load_position, load_state, today,
 };
 use crate::db::Db;
 use crate::error::ApiError;
@@ -95,11 +95,7 @@ impl Nomination {
     }
 
     async fn position(&self, ctx: &Context<'_>) -> Result<Position, ApiError> {
-        get::<PositionLoader, i32>(ctx)
-            .load_one(self.0.position_id)
-            .await?
-            .map(Position)
-            .ok_or(ApiError::Internal)
+        load_position(ctx, self.0.position_id).await
     }
 
     /// The nominee State.
