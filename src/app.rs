@@ -88,12 +88,13 @@ impl AppState {
             std::time::Duration::from_millis(config.live.event_poll_ms.max(10)),
         )
         .await?;
-        crate::nominations::terms::set_renewal_lead_days(config.live.renewal_lead_days);
-        crate::nominations::calls::set_warning_days(config.live.call_warning_days);
         let targets: Vec<Arc<dyn crate::workflow::timers::Target>> = vec![
-            Arc::new(crate::nominations::terms::NominationTimers),
-            Arc::new(crate::nominations::terms::MandateTimers),
-            Arc::new(crate::nominations::calls::CallTimers),
+            Arc::new(crate::nominations::schedule::NominationTimers(
+                config.policy,
+            )),
+            Arc::new(crate::nominations::schedule::RenewalTimers),
+            Arc::new(crate::committee::mandates::MandateTimers),
+            Arc::new(crate::seats::calls::CallTimers),
         ];
         crate::workflow::timers::spawn_runner(
             db.clone(),

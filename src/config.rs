@@ -23,6 +23,39 @@ pub struct Config {
     pub auth: AuthConfig,
     #[command(flatten)]
     pub live: LiveConfig,
+    #[command(flatten)]
+    pub policy: Policy,
+}
+
+/// Days before a renewable mandate ends that its renewal nomination is opened.
+pub const RENEWAL_LEAD_DAYS: u64 = 60;
+/// Days before a call's deadline that seats without a nominee are announced.
+pub const CALL_WARNING_DAYS: u64 = 7;
+/// Days before its first day that a meeting may be opened.
+pub const OPEN_WINDOW_DAYS: u64 = 1;
+
+/// How the committee's time rules are tuned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Args)]
+pub struct Policy {
+    /// Days before a renewable mandate ends that its renewal nomination is opened.
+    #[arg(long, env = "CCM_RENEWAL_LEAD_DAYS", default_value_t = RENEWAL_LEAD_DAYS)]
+    pub renewal_lead_days: u64,
+    /// Days before a call's deadline that seats without a nominee are announced.
+    #[arg(long, env = "CCM_CALL_WARNING_DAYS", default_value_t = CALL_WARNING_DAYS)]
+    pub call_warning_days: u64,
+    /// Days before its first day that a meeting may be opened (`openMeeting`).
+    #[arg(long, env = "CCM_OPEN_WINDOW_DAYS", default_value_t = OPEN_WINDOW_DAYS)]
+    pub open_window_days: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            renewal_lead_days: RENEWAL_LEAD_DAYS,
+            call_warning_days: CALL_WARNING_DAYS,
+            open_window_days: OPEN_WINDOW_DAYS,
+        }
+    }
 }
 
 /// Subscriptions and their limits.
@@ -46,12 +79,6 @@ pub struct LiveConfig {
     /// How often due timers are looked for, in milliseconds.
     #[arg(long, env = "CCM_TIMER_POLL_MS", default_value_t = 1000)]
     pub timer_poll_ms: u64,
-    /// Days before a renewable mandate ends that its renewal nomination is opened.
-    #[arg(long, env = "CCM_RENEWAL_LEAD_DAYS", default_value_t = 60)]
-    pub renewal_lead_days: u64,
-    /// Days before a call's deadline that seats without a nominee are announced.
-    #[arg(long, env = "CCM_CALL_WARNING_DAYS", default_value_t = 7)]
-    pub call_warning_days: u64,
 }
 
 impl Default for LiveConfig {
@@ -63,8 +90,6 @@ impl Default for LiveConfig {
             ping_secs: 15,
             write_timeout_secs: 10,
             timer_poll_ms: 1000,
-            renewal_lead_days: 60,
-            call_warning_days: 7,
         }
     }
 }
@@ -140,6 +165,7 @@ impl Config {
             body_limit: 1024 * 1024,
             auth: AuthConfig::default(),
             live: LiveConfig::default(),
+            policy: Policy::default(),
         }
     }
 }

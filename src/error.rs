@@ -91,7 +91,6 @@ impl From<crate::workflow::WorkflowError> for ApiError {
     fn from(err: crate::workflow::WorkflowError) -> Self {
         use crate::workflow::{Refusal, WorkflowError};
         match err {
-            WorkflowError::NotFound => Self::NotFound("no such workflow instance".to_owned()),
             WorkflowError::Conflict { current } => Self::Conflict {
                 message: format!("it changed since you saw it: it is now at version {current}"),
                 current_version: current,
@@ -99,6 +98,7 @@ impl From<crate::workflow::WorkflowError> for ApiError {
             WorkflowError::Refused(Refusal::Forbidden { event, roles }) => Self::Forbidden(
                 format!("`{event}` may be done by {} only", roles.join(", ")),
             ),
+            WorkflowError::Refused(Refusal::NotYours { reason, .. }) => Self::Forbidden(reason),
             WorkflowError::Refused(Refusal::InvalidTransition {
                 state,
                 event,

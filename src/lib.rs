@@ -13,5 +13,7 @@ pub mod graphql;
 pub mod meetings;
 pub mod nominations;
 pub mod reference;
+pub mod seats;
 pub mod telemetry;
+pub mod vocabulary;
 pub mod workflow;

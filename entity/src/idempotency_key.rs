@@ -9,7 +9,10 @@ pub struct Model {
     pub actor: String,
     pub key: String,
     pub request_hash: String,
+    /// What the work returned (the ids it produced), stored in its transaction.
     pub response: Json,
+    /// The GraphQL value the first request rendered, replayed to a retry.
+    pub rendered: Option<Json>,
     pub created_at: DateTimeWithTimeZone,
 }
 

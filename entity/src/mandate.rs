@@ -16,6 +16,9 @@ pub struct Model {
     pub ends_at_meeting_id: Option<i32>,
     pub renews_mandate_id: Option<i32>,
     pub nomination_id: Option<i64>,
+    /// Set when a source only attests the State in the seat on this date (the
+    /// period between the meetings around it); unset for a known term.
+    pub attested_on: Option<Date>,
     pub source: String,
     pub created_at: DateTimeWithTimeZone,
 }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_committee;
 mod m20261126_000002_workflow;
 mod m20261126_000003_timers;
+mod m20261127_000004_records;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_committee::Migration),
             Box::new(m20261126_000002_workflow::Migration),
             Box::new(m20261126_000003_timers::Migration),
+            Box::new(m20261127_000004_records::Migration),
         ]
     }
 }

@@ -5,7 +5,9 @@
 pub mod middleware;
 pub mod token;
 
-use async_graphql::Enum;
+use async_graphql::{Context, Enum};
+
+use crate::error::ApiError;
 
 /// What an account may do.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -22,17 +24,17 @@ pub enum Role {
     Observer,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        crate::graphql::loaders::enum_name(self)
-    }
+crate::names!(Role {
+    Admin = "ADMIN",
+    Presidency = "PRESIDENCY",
+    Coordinator = "COORDINATOR",
+    Delegate = "DELEGATE",
+    Observer = "OBSERVER",
+});
 
+impl Role {
     pub fn parse(text: &str) -> Option<Self> {
-        let upper = text.trim().to_ascii_uppercase();
-        <Self as async_graphql::EnumType>::items()
-            .iter()
-            .find(|item| item.name == upper)
-            .map(|item| item.value)
+        text.trim().to_ascii_uppercase().parse().ok()
     }
 
     /// Roles that act for one State.
@@ -68,3 +70,29 @@ impl Caller {
         }
     }
 }
+
+/// The authenticated caller, or UNAUTHENTICATED.
+pub fn identity<'a>(ctx: &'a Context<'_>) -> Result<&'a Identity, ApiError> {
+    ctx.data_opt::<Caller>()
+        .and_then(Caller::identity)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("sign in: send `Authorization: Bearer <token>`".to_owned())
+        })
+}
+
+/// The caller, if its role is one of `roles`; FORBIDDEN (saying `why`) otherwise.
+pub fn require<'a>(
+    ctx: &'a Context<'_>,
+    roles: &[Role],
+    why: &str,
+) -> Result<&'a Identity, ApiError> {
+    let who = identity(ctx)?;
+    if roles.contains(&who.role) {
+        Ok(who)
+    } else {
+        Err(ApiError::Forbidden(why.to_owned()))
+    }
+}
+
+/// The President's office (and administrators).
+pub const PRESIDENCY: [Role; 2] = [Role::Presidency, Role::Admin];

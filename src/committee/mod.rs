@@ -2,6 +2,7 @@
 //! positions and mandates, with their queries and loaders.
 
 pub mod loaders;
+pub mod mandates;
 pub mod model;
 pub mod query;
 pub mod service;

@@ -74,6 +74,40 @@ pub enum OrganizationKind {
     SupportUnit,
 }
 
+crate::names!(RegionalGroup {
+    African = "AFRICAN",
+    AsiaPacific = "ASIA_PACIFIC",
+    EasternEuropean = "EASTERN_EUROPEAN",
+    LatinAmericanCaribbean = "LATIN_AMERICAN_CARIBBEAN",
+    WesternEuropeanOthers = "WESTERN_EUROPEAN_OTHERS",
+});
+
+crate::names!(DepositKind {
+    Ratification = "RATIFICATION",
+    Accession = "ACCESSION",
+});
+
+crate::names!(StateRelation {
+    None = "NONE",
+    Signatory = "SIGNATORY",
+    AwaitingEntryIntoForce = "AWAITING_ENTRY_INTO_FORCE",
+    StateParty = "STATE_PARTY",
+    Withdrawn = "WITHDRAWN",
+});
+
+crate::names!(PositionKind {
+    President = "PRESIDENT",
+    PresidentDesignate = "PRESIDENT_DESIGNATE",
+    OutgoingPresident = "OUTGOING_PRESIDENT",
+    Coordinator = "COORDINATOR",
+});
+
+crate::names!(OrganizationKind {
+    CommitteeObserver = "COMMITTEE_OBSERVER",
+    MspObserver = "MSP_OBSERVER",
+    SupportUnit = "SUPPORT_UNIT",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,6 @@ use sea_orm::{
 use super::model::{RegionalGroup, StateRelation};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::loaders::enum_name;
 use crate::graphql::pagination::{PageArgs, Window, fetch};
 
 /// Which States to list.
@@ -84,7 +83,7 @@ fn like_pattern(text: &str) -> String {
 fn state_condition(query: &StateQuery) -> Condition {
     let mut cond = Condition::all();
     if let Some(group) = query.regional_group {
-        cond = cond.add(state::Column::UnRegionalGroup.eq(enum_name(group)));
+        cond = cond.add(state::Column::UnRegionalGroup.eq(group.as_str()));
     }
     match query.has_regional_group {
         Some(true) => cond = cond.add(state::Column::UnRegionalGroup.is_not_null()),

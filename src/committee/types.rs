@@ -13,11 +13,12 @@ use super::service::MandateParent;
 use crate::clock::SharedClock;
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::loaders::{db_enum, get};
+use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
 use crate::graphql::scalars::Date;
 use crate::meetings::loaders::MeetingLoader;
 use crate::meetings::types::Meeting;
+use crate::vocabulary::stored;
 
 /// Today, by the server's clock.
 pub fn today(ctx: &Context<'_>) -> chrono::NaiveDate {
@@ -106,7 +107,7 @@ impl State {
 
     /// The UN regional group; none for the Holy See, the Cook Islands and Niue.
     async fn regional_group(&self) -> Result<Option<RegionalGroup>, ApiError> {
-        self.0.un_regional_group.as_deref().map(db_enum).transpose()
+        self.0.un_regional_group.as_deref().map(stored).transpose()
     }
 
     async fn signed_on(&self) -> Option<Date> {
@@ -119,7 +120,7 @@ impl State {
     }
 
     async fn deposit_kind(&self) -> Result<Option<DepositKind>, ApiError> {
-        self.0.deposit_kind.as_deref().map(db_enum).transpose()
+        self.0.deposit_kind.as_deref().map(stored).transpose()
     }
 
     /// When the Convention entered into force for it (Article 17).
@@ -180,7 +181,7 @@ impl Organization {
     }
 
     async fn kind(&self) -> Result<OrganizationKind, ApiError> {
-        db_enum(&self.0.kind)
+        stored(&self.0.kind)
     }
 
     /// The organization that hosts it (the ISU is hosted by the GICHD).
@@ -223,7 +224,7 @@ impl Position {
     }
 
     async fn kind(&self) -> Result<PositionKind, ApiError> {
-        db_enum(&self.0.kind)
+        stored(&self.0.kind)
     }
 
     /// How many States hold it at once.
@@ -299,7 +300,7 @@ impl Position {
         let db = ctx.data_unchecked::<crate::db::Db>();
         let nominees = crate::graphql::batch::direct(
             ctx,
-            crate::nominations::service::open_nominees(&db.conn, self.0.id),
+            crate::nominations::read::open_nominees(&db.conn, self.0.id),
         )
         .await?;
         codes.extend(nominees);
@@ -308,31 +309,14 @@ impl Position {
         let states = get::<StateLoader, String>(ctx)
             .load_many(codes.clone())
             .await?;
-        let mut by_group: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        for code in &codes {
-            if let Some(group) = states.get(code).and_then(|s| s.un_regional_group.clone()) {
-                by_group.entry(group).or_default().push(code.clone());
-            }
-        }
-        let warnings = by_group
-            .iter()
-            .filter(|(_, members)| members.len() > 1)
-            .map(|(group, members)| {
-                format!(
-                    "{} are all of the {group} group for this position's seats",
-                    members.join(", ")
-                )
+        let members: Vec<(String, Option<String>)> = codes
+            .into_iter()
+            .map(|code| {
+                let group = states.get(&code).and_then(|s| s.un_regional_group.clone());
+                (code, group)
             })
             .collect();
-        let mut regional_groups: Vec<String> = by_group
-            .iter()
-            .flat_map(|(g, members)| std::iter::repeat_n(g.clone(), members.len()))
-            .collect();
-        regional_groups.sort();
-        Ok(crate::nominations::types::Inclusiveness {
-            regional_groups,
-            warnings,
-        })
+        Ok(crate::nominations::inclusiveness::assess(&members, None).into())
     }
 
     async fn source(&self) -> &str {
@@ -436,7 +420,7 @@ impl Committee {
     async fn observers(&self) -> Result<Vec<Organization>, ApiError> {
         let mut out = Vec::new();
         for org in &self.organizations {
-            if db_enum::<OrganizationKind>(&org.kind)? == OrganizationKind::CommitteeObserver {
+            if stored::<OrganizationKind>(&org.kind)? == OrganizationKind::CommitteeObserver {
                 out.push(Organization(org.clone()));
             }
         }
@@ -446,7 +430,7 @@ impl Committee {
     /// The Implementation Support Unit, once it was operational.
     async fn support_unit(&self) -> Result<Option<Organization>, ApiError> {
         for org in &self.organizations {
-            if db_enum::<OrganizationKind>(&org.kind)? == OrganizationKind::SupportUnit
+            if stored::<OrganizationKind>(&org.kind)? == OrganizationKind::SupportUnit
                 && org.since_year.is_none_or(|y| y <= self.as_of.year())
             {
                 return Ok(Some(Organization(org.clone())));

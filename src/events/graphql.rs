@@ -11,6 +11,7 @@ use entity::event_log;
 use futures_util::{Stream, StreamExt};
 
 use super::dispatcher::Dispatcher;
+use super::event::{Event, Topic};
 use super::log::Filter;
 use super::stream::{self, StreamError};
 use crate::committee::loaders::MandateLoader;
@@ -18,10 +19,13 @@ use crate::committee::types::{Mandate, load_meeting};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::loaders::{db_enum, get};
+use crate::graphql::loaders::get;
+use crate::graphql::scalars::Date;
+use crate::meetings::model::MeetingStatus;
 use crate::meetings::types::Meeting;
 use crate::nominations::loaders::NominationLoader;
-use crate::nominations::types::Nomination;
+use crate::nominations::types::{Nomination, NominationState, Stance};
+use crate::vocabulary::stored;
 
 /// What an update reports.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -30,6 +34,8 @@ pub enum UpdateKind {
     Transition,
     ConsultationResponse,
     ConsultationResponseWithdrawn,
+    /// An open nomination's term moved with its deciding meeting's dates.
+    TermChanged,
     /// A meeting selected a State: a mandate was created.
     MandateDesignated,
     MandateStarted,
@@ -49,12 +55,13 @@ pub enum UpdateKind {
     CallDeadlineWarning,
 }
 
-/// A nomination's move.
+/// A nomination's move, as it was at the event: `to` and `version` are the
+/// state and version the move produced (`Update.nomination` is the nomination now).
 #[derive(SimpleObject)]
 pub struct TransitionDetails {
-    pub from: Option<String>,
+    pub from: Option<NominationState>,
     pub event: String,
-    pub to: String,
+    pub to: NominationState,
     /// The version the move produced.
     pub version: i32,
     /// The account that moved it (`system` for a timer).
@@ -67,8 +74,17 @@ pub struct TransitionDetails {
 pub struct ConsultationDetails {
     pub state: Option<String>,
     pub organization: Option<String>,
-    pub stance: Option<String>,
+    /// The stance recorded (null when a response was withdrawn).
+    pub stance: Option<Stance>,
     pub note: Option<String>,
+}
+
+/// An open nomination's term, moved with its deciding meeting.
+#[derive(SimpleObject)]
+pub struct TermDetails {
+    pub term_starts_on: Date,
+    pub term_ends_on: Date,
+    pub meeting: String,
 }
 
 /// A mandate designated, starting or ending.
@@ -77,8 +93,8 @@ pub struct MandateDetails {
     pub position: String,
     pub state: String,
     pub seat: i32,
-    pub starts_on: Option<String>,
-    pub ends_on: Option<String>,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
 }
 
 /// A decision recorded on an agenda item.
@@ -90,10 +106,11 @@ pub struct DecisionDetails {
 /// A meeting scheduled or changed, or its agenda changed.
 #[derive(SimpleObject)]
 pub struct MeetingDetails {
-    pub status: Option<String>,
+    pub status: Option<MeetingStatus>,
+    /// The meeting's version after the change.
     pub version: Option<i32>,
-    pub starts_on: Option<String>,
-    pub ends_on: Option<String>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
     pub city: Option<String>,
     /// For agenda changes: added, moved or removed.
     pub change: Option<String>,
@@ -110,11 +127,12 @@ pub struct CallDetails {
     pub uncovered_positions: Vec<String>,
 }
 
-/// The typed details of an update.
+/// The typed details of an update, as recorded at the event.
 #[derive(Union)]
 pub enum UpdateDetails {
     Transition(TransitionDetails),
     Consultation(ConsultationDetails),
+    Term(TermDetails),
     Mandate(MandateDetails),
     Decision(DecisionDetails),
     Meeting(MeetingDetails),
@@ -124,8 +142,35 @@ pub enum UpdateDetails {
 /// One entry of the event log.
 pub struct Update(pub event_log::Model);
 
-fn numeric_suffix(text: &str, prefix: &str) -> Option<i64> {
-    text.strip_prefix(prefix).and_then(|n| n.parse().ok())
+impl Update {
+    fn event(&self) -> Result<Event, ApiError> {
+        Event::from_stored(&self.0.kind, &self.0.payload).map_err(|e| {
+            tracing::error!(error = %e, entry = self.0.id, "an event-log entry does not read");
+            ApiError::Internal
+        })
+    }
+}
+
+fn nomination_state(text: &str) -> Result<NominationState, ApiError> {
+    crate::nominations::types::stored_state(text)
+}
+
+fn meeting_details(
+    status: &str,
+    version: i32,
+    starts_on: Option<chrono::NaiveDate>,
+    ends_on: Option<chrono::NaiveDate>,
+    city: Option<String>,
+) -> Result<MeetingDetails, ApiError> {
+    Ok(MeetingDetails {
+        status: Some(stored(status)?),
+        version: Some(version),
+        starts_on: starts_on.map(Date),
+        ends_on: ends_on.map(Date),
+        city,
+        change: None,
+        agenda: None,
+    })
 }
 
 #[Object]
@@ -141,7 +186,24 @@ impl Update {
     }
 
     async fn kind(&self) -> Result<UpdateKind, ApiError> {
-        db_enum(&self.0.kind)
+        Ok(match self.event()? {
+            Event::Transition { .. } => UpdateKind::Transition,
+            Event::ConsultationResponse { .. } => UpdateKind::ConsultationResponse,
+            Event::ConsultationResponseWithdrawn { .. } => {
+                UpdateKind::ConsultationResponseWithdrawn
+            }
+            Event::TermChanged { .. } => UpdateKind::TermChanged,
+            Event::MandateDesignated { .. } => UpdateKind::MandateDesignated,
+            Event::MandateStarted { .. } => UpdateKind::MandateStarted,
+            Event::MandateEnded { .. } => UpdateKind::MandateEnded,
+            Event::DecisionRecorded { .. } => UpdateKind::DecisionRecorded,
+            Event::MeetingScheduled { .. } => UpdateKind::MeetingScheduled,
+            Event::MeetingUpdated { .. } => UpdateKind::MeetingUpdated,
+            Event::MeetingStatusChanged { .. } => UpdateKind::MeetingStatusChanged,
+            Event::AgendaChanged { .. } => UpdateKind::AgendaChanged,
+            Event::CallOpened { .. } => UpdateKind::CallOpened,
+            Event::CallDeadlineWarning { .. } => UpdateKind::CallDeadlineWarning,
+        })
     }
 
     async fn at(&self) -> DateTime<FixedOffset> {
@@ -153,76 +215,145 @@ impl Update {
         async_graphql::Json(self.0.payload.clone())
     }
 
-    /// The details, typed by kind.
+    /// The details, typed by kind, as they were at the event.
     async fn details(&self) -> Result<UpdateDetails, ApiError> {
-        let p = &self.0.payload;
-        let text = |key: &str| p[key].as_str().map(str::to_owned);
-        let int = |key: &str| p[key].as_i64().and_then(|n| i32::try_from(n).ok());
-        Ok(match db_enum::<UpdateKind>(&self.0.kind)? {
-            UpdateKind::Transition => UpdateDetails::Transition(TransitionDetails {
-                from: text("from"),
-                event: text("event").unwrap_or_default(),
-                to: text("to").unwrap_or_default(),
-                version: int("version").unwrap_or_default(),
-                actor: text("actor").unwrap_or_default(),
-                note: text("note"),
+        Ok(match self.event()? {
+            Event::Transition {
+                from,
+                event,
+                to,
+                version,
+                actor,
+                note,
+                ..
+            } => UpdateDetails::Transition(TransitionDetails {
+                from: from.as_deref().map(nomination_state).transpose()?,
+                event,
+                to: nomination_state(&to)?,
+                version,
+                actor,
+                note,
             }),
-            UpdateKind::ConsultationResponse | UpdateKind::ConsultationResponseWithdrawn => {
-                UpdateDetails::Consultation(ConsultationDetails {
-                    state: text("state"),
-                    organization: text("organization"),
-                    stance: text("stance"),
-                    note: text("note"),
-                })
+            Event::ConsultationResponse {
+                state,
+                organization,
+                stance,
+                note,
+                ..
+            } => UpdateDetails::Consultation(ConsultationDetails {
+                state,
+                organization,
+                stance: stance.as_deref().map(stored).transpose()?,
+                note,
+            }),
+            Event::ConsultationResponseWithdrawn {
+                state,
+                organization,
+                ..
+            } => UpdateDetails::Consultation(ConsultationDetails {
+                state,
+                organization,
+                stance: None,
+                note: None,
+            }),
+            Event::TermChanged {
+                term_starts_on,
+                term_ends_on,
+                meeting,
+            } => UpdateDetails::Term(TermDetails {
+                term_starts_on: Date(term_starts_on),
+                term_ends_on: Date(term_ends_on),
+                meeting,
+            }),
+            Event::MandateDesignated {
+                position,
+                state,
+                seat,
+                starts_on,
+                ends_on,
+                ..
             }
-            UpdateKind::MandateDesignated
-            | UpdateKind::MandateStarted
-            | UpdateKind::MandateEnded => UpdateDetails::Mandate(MandateDetails {
-                position: text("position").unwrap_or_default(),
-                state: text("state").unwrap_or_default(),
-                seat: int("seat").unwrap_or_default(),
-                starts_on: text("startsOn"),
-                ends_on: text("endsOn"),
-            }),
-            UpdateKind::DecisionRecorded => UpdateDetails::Decision(DecisionDetails {
-                decision: text("decision").unwrap_or_default(),
-            }),
-            UpdateKind::MeetingScheduled
-            | UpdateKind::MeetingUpdated
-            | UpdateKind::MeetingStatusChanged
-            | UpdateKind::AgendaChanged => UpdateDetails::Meeting(MeetingDetails {
-                status: text("status"),
-                version: int("version"),
-                starts_on: text("startsOn"),
-                ends_on: text("endsOn"),
-                city: text("city"),
-                change: text("change"),
-                agenda: p["agenda"].as_array().map(|a| {
-                    a.iter()
-                        .filter_map(|t| t.as_str().map(str::to_owned))
-                        .collect()
-                }),
-            }),
-            UpdateKind::CallOpened | UpdateKind::CallDeadlineWarning => {
-                UpdateDetails::Call(CallDetails {
-                    meeting: text("meeting").unwrap_or_default(),
-                    deadline: text("deadline").unwrap_or_default(),
-                    uncovered_positions: p["uncovered"]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|u| u["position"].as_str().map(str::to_owned))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                })
+            | Event::MandateStarted {
+                position,
+                state,
+                seat,
+                starts_on,
+                ends_on,
+                ..
             }
+            | Event::MandateEnded {
+                position,
+                state,
+                seat,
+                starts_on,
+                ends_on,
+                ..
+            } => UpdateDetails::Mandate(MandateDetails {
+                position,
+                state,
+                seat,
+                starts_on: Date(starts_on),
+                ends_on: ends_on.map(Date),
+            }),
+            Event::DecisionRecorded { decision, .. } => {
+                UpdateDetails::Decision(DecisionDetails { decision })
+            }
+            Event::MeetingScheduled {
+                starts_on,
+                ends_on,
+                city,
+                version,
+                status,
+                ..
+            }
+            | Event::MeetingUpdated {
+                starts_on,
+                ends_on,
+                city,
+                version,
+                status,
+            } => {
+                UpdateDetails::Meeting(meeting_details(&status, version, starts_on, ends_on, city)?)
+            }
+            Event::MeetingStatusChanged {
+                version, status, ..
+            } => UpdateDetails::Meeting(meeting_details(&status, version, None, None, None)?),
+            Event::AgendaChanged {
+                change,
+                agenda,
+                version,
+                status,
+                ..
+            } => {
+                let mut details = meeting_details(&status, version, None, None, None)?;
+                details.change = Some(change);
+                details.agenda = Some(agenda);
+                UpdateDetails::Meeting(details)
+            }
+            Event::CallOpened {
+                meeting, deadline, ..
+            } => UpdateDetails::Call(CallDetails {
+                meeting,
+                deadline,
+                uncovered_positions: Vec::new(),
+            }),
+            Event::CallDeadlineWarning {
+                meeting,
+                deadline,
+                uncovered,
+                ..
+            } => UpdateDetails::Call(CallDetails {
+                meeting,
+                deadline,
+                uncovered_positions: uncovered.into_iter().map(|u| u.position).collect(),
+            }),
         })
     }
 
-    /// The nomination it is about, if any, as it is now.
+    /// The nomination it is about, if any, as it is now (the state at the
+    /// event is in `details`).
     async fn nomination(&self, ctx: &Context<'_>) -> Result<Option<Nomination>, ApiError> {
-        let Some(id) = numeric_suffix(&self.0.topic, "nomination:") else {
+        let Some(id) = Topic::nomination_id(&self.0.topic) else {
             return Ok(None);
         };
         Ok(get::<NominationLoader, i64>(ctx)
@@ -233,13 +364,9 @@ impl Update {
 
     /// The meeting it is about, if any, as it is now.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>, ApiError> {
-        let id = numeric_suffix(&self.0.topic, "meeting:").or_else(|| {
-            self.0
-                .scope
-                .as_deref()
-                .and_then(|s| numeric_suffix(s, "meeting:"))
-        });
-        load_meeting(ctx, id.and_then(|id| i32::try_from(id).ok())).await
+        let id = Topic::meeting_id(&self.0.topic)
+            .or_else(|| self.0.scope.as_deref().and_then(Topic::meeting_id));
+        load_meeting(ctx, id).await
     }
 
     /// The mandate it is about, if any.
@@ -254,6 +381,41 @@ impl Update {
             .load_one(id)
             .await?
             .map(Mandate))
+    }
+}
+
+/// The event log's newest cursor, read when the request arrived.
+#[derive(Clone, Copy, Debug)]
+pub struct StartCursor(pub i64);
+
+impl StartCursor {
+    /// Reads the newest cursor (0 when the log is empty or cannot be read).
+    pub async fn read(db: &Db) -> Self {
+        match super::log::latest(&db.conn).await {
+            Ok(cursor) => Self(cursor),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the event log's cursor");
+                Self(0)
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct EventsQuery;
+
+#[Object]
+impl EventsQuery {
+    /// The event log's newest cursor when this request arrived. Read it in the
+    /// same request as the data you display, then subscribe with
+    /// `after: latestCursor`: every update the data does not yet reflect is
+    /// replayed, none is lost (some may already be reflected: compare versions).
+    async fn latest_cursor(&self, ctx: &Context<'_>) -> Result<String, ApiError> {
+        let cursor = match ctx.data_opt::<StartCursor>() {
+            Some(start) => start.0,
+            None => StartCursor::read(ctx.data_unchecked::<Db>()).await.0,
+        };
+        Ok(cursor.to_string())
     }
 }
 

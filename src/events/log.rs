@@ -8,6 +8,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::event_log;
+
+use super::event::{Event, Topic};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set, Statement,
@@ -19,27 +21,17 @@ pub const CHANNEL: &str = "ccm_events";
 /// The advisory lock that orders appends (an arbitrary, fixed key).
 const APPEND_LOCK: i64 = 0x0CC0_1065;
 
-/// Appends an entry; its id is the next cursor. Call inside the transaction
-/// that makes the change it reports.
+/// Appends an entry about `topic` (and, where given, also concerning the
+/// wider `scope`); its id is the next cursor. Call inside the transaction that
+/// makes the change it reports.
 pub async fn append<C: ConnectionTrait>(
     conn: &C,
-    topic: &str,
-    kind: &str,
-    payload: serde_json::Value,
+    topic: &Topic,
+    scope: Option<&Topic>,
+    event: &Event,
     at: DateTime<Utc>,
 ) -> Result<event_log::Model, DbErr> {
-    append_scoped(conn, topic, None, kind, payload, at).await
-}
-
-/// Appends an entry that also concerns a wider `scope`.
-pub async fn append_scoped<C: ConnectionTrait>(
-    conn: &C,
-    topic: &str,
-    scope: Option<&str>,
-    kind: &str,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<event_log::Model, DbErr> {
+    let (kind, payload) = event.to_stored();
     let postgres = conn.get_database_backend() == DatabaseBackend::Postgres;
     if postgres {
         conn.execute_raw(Statement::from_sql_and_values(
@@ -50,9 +42,9 @@ pub async fn append_scoped<C: ConnectionTrait>(
         .await?;
     }
     let entry = event_log::ActiveModel {
-        topic: Set(topic.to_owned()),
-        scope: Set(scope.map(str::to_owned)),
-        kind: Set(kind.to_owned()),
+        topic: Set(topic.key()),
+        scope: Set(scope.map(Topic::key)),
+        kind: Set(kind),
         payload: Set(payload),
         created_at: Set(at.fixed_offset()),
         ..Default::default()

@@ -84,6 +84,7 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
             let request = async_graphql::Request::new("")
                 .data(state.db.clone())
                 .data(state.clock.clone())
+                .data(state.config.policy)
                 .data(state.dispatcher.clone())
                 .data(Slots::new(state.config.live.max_subscriptions))
                 .data(caller);

@@ -153,10 +153,16 @@ pub async fn execute(
 ) -> Response {
     let document = async_graphql::parser::parse_query(&request.query).ok();
     let operation_name = request.operation_name.clone();
-    let request = request
+    let mut request = request
         .data(app.db.clone())
         .data(app.clock.clone())
+        .data(app.config.policy)
         .data(caller);
+    if request.query.contains("latestCursor") {
+        // Read before anything else the request reads, so that no update
+        // after the data it returns can fall before the cursor.
+        request = request.data(crate::events::graphql::StartCursor::read(&app.db).await);
+    }
     let scope = batch::Scope::new();
     let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
     let mut response = batch::run(scope, app.schema.execute(request)).await;

@@ -41,26 +41,6 @@ where
     ctx.data_unchecked::<Batcher<L, K>>()
 }
 
-/// Parses a stored enum value; an unknown one is a broken invariant.
-pub fn db_enum<E: async_graphql::EnumType + Copy>(value: &str) -> Result<E, ApiError> {
-    E::items()
-        .iter()
-        .find(|item| item.name == value)
-        .map(|item| item.value)
-        .ok_or_else(|| {
-            tracing::error!(value, "unknown enum value in the database");
-            ApiError::Internal
-        })
-}
-
-/// The stored (and GraphQL) name of an enum value.
-pub fn enum_name<E: async_graphql::EnumType + Copy + Eq>(value: E) -> &'static str {
-    E::items()
-        .iter()
-        .find(|item| item.value == value)
-        .map_or("", |item| item.name)
-}
-
 /// Declares a loader of one table's rows by a key column: one `IN (...)`
 /// query per batch.
 #[macro_export]

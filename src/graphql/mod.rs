@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod ids;
 pub mod loaders;
 pub mod order;

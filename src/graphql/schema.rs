@@ -9,14 +9,14 @@ use crate::committee::CommitteeQuery;
 use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
 use crate::committee::types::{Mandate, Organization, Position, State};
 use crate::error::ApiError;
-use crate::events::graphql::Subscription;
+use crate::events::graphql::{EventsQuery, Subscription};
 use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
 use crate::meetings::{MeetingsMutation, MeetingsQuery};
 use crate::nominations::loaders::NominationLoader;
-use crate::nominations::time_graphql::{TimeMutation, TimeQuery};
 use crate::nominations::types::Nomination;
 use crate::nominations::{NominationsMutation, NominationsQuery};
+use crate::seats::{SeatsMutation, SeatsQuery};
 
 /// Anything with a global ID.
 #[derive(Interface)]
@@ -76,12 +76,13 @@ pub struct Query(
     CommitteeQuery,
     MeetingsQuery,
     NominationsQuery,
-    TimeQuery,
+    SeatsQuery,
+    EventsQuery,
     NodeQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(NominationsMutation, MeetingsMutation, TimeMutation);
+pub struct Mutation(NominationsMutation, MeetingsMutation, SeatsMutation);
 
 pub type CcmSchema = Schema<Query, Mutation, Subscription>;
 
@@ -108,6 +109,7 @@ pub fn build_schema(limits: Limits) -> CcmSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(async_graphql::extensions::Tracing)
+        .extension(super::idempotency::Idempotency)
         .finish()
 }
 

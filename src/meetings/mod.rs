@@ -1,6 +1,7 @@
 //! Meetings of States Parties, Review Conferences and the committee's own
 //! meetings: their sessions and agendas, queries and loaders.
 
+pub mod agenda;
 pub mod changes;
 pub mod loaders;
 pub mod model;

@@ -2,27 +2,26 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 
+use super::agenda::{self, NewItem};
 use super::changes::{self, MeetingChange, NewMeeting};
 use super::model::{AgendaItemKind, MeetingKind, MeetingStatus};
 use super::types::Meeting;
-use crate::auth::Role;
+use crate::auth::{Identity, PRESIDENCY, require};
 use crate::clock::SharedClock;
 use crate::committee::types::load_meeting;
+use crate::config::Policy;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::graphql::idempotency::settle;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::scalars::Date;
-use crate::nominations::graphql::identity;
 
-fn presidency(ctx: &Context<'_>) -> Result<(), ApiError> {
-    let who = identity(ctx)?;
-    if matches!(who.role, Role::Presidency | Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "meetings and agendas are managed by the President's office".to_owned(),
-        ))
-    }
+fn presidency<'a>(ctx: &'a Context<'_>) -> Result<&'a Identity, ApiError> {
+    require(
+        ctx,
+        &PRESIDENCY,
+        "meetings and agendas are managed by the President's office",
+    )
 }
 
 fn now(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
@@ -48,6 +47,8 @@ pub struct ScheduleMeetingInput {
     pub country: Option<String>,
     /// ISO 3166 alpha-3 code of the presiding State.
     pub presiding_state: Option<String>,
+    /// A retry with the same key returns the first answer and changes nothing.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -59,6 +60,8 @@ pub struct UpdateMeetingInput {
     pub city: Option<String>,
     pub country: Option<String>,
     pub presiding_state: Option<String>,
+    /// A retry with the same key returns the first answer and changes nothing.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -66,6 +69,8 @@ pub struct MeetingVersionInput {
     pub meeting_id: ID,
     /// The meeting's version you saw; a stale one gets CONFLICT.
     pub expected_version: i32,
+    /// A retry with the same key returns the first answer and changes nothing.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -77,6 +82,8 @@ pub struct AddAgendaItemInput {
     pub kind: AgendaItemKind,
     /// Its place (1 first); by default, last.
     pub position: Option<i32>,
+    /// A retry with the same key returns the first answer and changes nothing.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -86,6 +93,8 @@ pub struct MoveAgendaItemInput {
     pub expected_version: i32,
     /// Its new place (1 first).
     pub position: i32,
+    /// A retry with the same key returns the first answer and changes nothing.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -93,6 +102,8 @@ pub struct RemoveAgendaItemInput {
     pub agenda_item_id: ID,
     /// The meeting's version you saw.
     pub expected_version: i32,
+    /// A retry with the same key returns the first answer and changes nothing.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Default)]
@@ -104,11 +115,22 @@ impl MeetingsMutation {
         input: MeetingVersionInput,
         to: MeetingStatus,
     ) -> Result<Meeting, ApiError> {
-        presidency(ctx)?;
+        let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
+        let policy = ctx.data_unchecked::<Policy>();
         let id = GlobalId::meeting(&input.meeting_id)?;
-        changes::set_status(db, id, input.expected_version, to, now(ctx)).await?;
-        reload(ctx, id).await
+        let done = changes::set_status(
+            db,
+            who,
+            id,
+            input.expected_version,
+            to,
+            policy,
+            input.idempotency_key.as_deref(),
+            now(ctx),
+        )
+        .await?;
+        reload(ctx, settle(ctx, done)).await
     }
 }
 
@@ -120,7 +142,7 @@ impl MeetingsMutation {
         ctx: &Context<'_>,
         input: ScheduleMeetingInput,
     ) -> Result<Meeting, ApiError> {
-        presidency(ctx)?;
+        let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let new = NewMeeting {
             code: input.code,
@@ -133,8 +155,9 @@ impl MeetingsMutation {
             country: input.country,
             presiding_state: input.presiding_state,
         };
-        let id = changes::schedule(db, new, now(ctx)).await?;
-        reload(ctx, id).await
+        let done =
+            changes::schedule(db, who, new, input.idempotency_key.as_deref(), now(ctx)).await?;
+        reload(ctx, settle(ctx, done)).await
     }
 
     /// Changes a meeting's dates, venue or presiding State.
@@ -143,7 +166,7 @@ impl MeetingsMutation {
         ctx: &Context<'_>,
         input: UpdateMeetingInput,
     ) -> Result<Meeting, ApiError> {
-        presidency(ctx)?;
+        let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let id = GlobalId::meeting(&input.meeting_id)?;
         let change = MeetingChange {
@@ -153,8 +176,17 @@ impl MeetingsMutation {
             country: input.country,
             presiding_state: input.presiding_state,
         };
-        changes::change(db, id, input.expected_version, change, now(ctx)).await?;
-        reload(ctx, id).await
+        let done = changes::change(
+            db,
+            who,
+            id,
+            input.expected_version,
+            change,
+            input.idempotency_key.as_deref(),
+            now(ctx),
+        )
+        .await?;
+        reload(ctx, settle(ctx, done)).await
     }
 
     /// PLANNED → IN_SESSION.
@@ -190,20 +222,18 @@ impl MeetingsMutation {
         ctx: &Context<'_>,
         input: AddAgendaItemInput,
     ) -> Result<Meeting, ApiError> {
-        presidency(ctx)?;
+        let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
-        let id = GlobalId::meeting(&input.meeting_id)?;
-        changes::add_item(
-            db,
-            id,
-            input.expected_version,
-            &input.title,
-            input.kind,
-            input.position,
-            now(ctx),
-        )
-        .await?;
-        reload(ctx, id).await
+        let new = NewItem {
+            meeting_id: GlobalId::meeting(&input.meeting_id)?,
+            expected_version: input.expected_version,
+            title: input.title,
+            kind: input.kind,
+            position: input.position,
+        };
+        let done =
+            agenda::add_item(db, who, new, input.idempotency_key.as_deref(), now(ctx)).await?;
+        reload(ctx, settle(ctx, done)).await
     }
 
     /// Moves an agenda item to another place.
@@ -212,12 +242,20 @@ impl MeetingsMutation {
         ctx: &Context<'_>,
         input: MoveAgendaItemInput,
     ) -> Result<Meeting, ApiError> {
-        presidency(ctx)?;
+        let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let item = GlobalId::agenda_item(&input.agenda_item_id)?;
-        let id =
-            changes::move_item(db, item, input.expected_version, input.position, now(ctx)).await?;
-        reload(ctx, id).await
+        let done = agenda::move_item(
+            db,
+            who,
+            item,
+            input.expected_version,
+            input.position,
+            input.idempotency_key.as_deref(),
+            now(ctx),
+        )
+        .await?;
+        reload(ctx, settle(ctx, done)).await
     }
 
     /// Removes an agenda item (not one with nominations or a decision).
@@ -226,10 +264,18 @@ impl MeetingsMutation {
         ctx: &Context<'_>,
         input: RemoveAgendaItemInput,
     ) -> Result<Meeting, ApiError> {
-        presidency(ctx)?;
+        let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let item = GlobalId::agenda_item(&input.agenda_item_id)?;
-        let id = changes::remove_item(db, item, input.expected_version, now(ctx)).await?;
-        reload(ctx, id).await
+        let done = agenda::remove_item(
+            db,
+            who,
+            item,
+            input.expected_version,
+            input.idempotency_key.as_deref(),
+            now(ctx),
+        )
+        .await?;
+        reload(ctx, settle(ctx, done)).await
     }
 }

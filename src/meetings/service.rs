@@ -1,4 +1,4 @@
-//! Reading meetings. No GraphQL here.
+//! Reading meetings.
 
 use entity::{agenda_item, meeting, meeting_session};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -7,7 +7,6 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrde
 use super::model::{MeetingKind, MeetingStatus};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::loaders::enum_name;
 use crate::graphql::pagination::{PageArgs, Window, fetch};
 
 /// Which meetings to list.
@@ -35,11 +34,10 @@ pub async fn list_meetings(
     }
     let mut cond = Condition::all();
     if !query.kinds.is_empty() {
-        cond = cond.add(meeting::Column::Kind.is_in(query.kinds.iter().map(|k| enum_name(*k))));
+        cond = cond.add(meeting::Column::Kind.is_in(query.kinds.iter().map(|k| k.as_str())));
     }
     if !query.statuses.is_empty() {
-        cond =
-            cond.add(meeting::Column::Status.is_in(query.statuses.iter().map(|s| enum_name(*s))));
+        cond = cond.add(meeting::Column::Status.is_in(query.statuses.iter().map(|s| s.as_str())));
     }
     if let Some(from) = query.year_from {
         cond = cond.add(meeting::Column::Year.gte(from));

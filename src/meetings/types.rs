@@ -8,8 +8,9 @@ use super::model::{AgendaItemKind, MeetingKind, MeetingStatus, SessionFormat};
 use crate::committee::types::{State, load_state};
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::loaders::{db_enum, get};
+use crate::graphql::loaders::get;
 use crate::graphql::scalars::Date;
+use crate::vocabulary::stored;
 
 async fn optional_state(
     ctx: &Context<'_>,
@@ -36,7 +37,7 @@ impl Meeting {
     }
 
     async fn kind(&self) -> Result<MeetingKind, ApiError> {
-        db_enum(&self.0.kind)
+        stored(&self.0.kind)
     }
 
     /// Its number in its series (the 10 of the 10MSP).
@@ -73,7 +74,7 @@ impl Meeting {
     }
 
     async fn status(&self) -> Result<MeetingStatus, ApiError> {
-        db_enum(&self.0.status)
+        stored(&self.0.status)
     }
 
     /// Increases with every change; pass it back to change the meeting.
@@ -136,7 +137,7 @@ impl MeetingSession {
 
     /// How it met, where established.
     async fn format(&self) -> Result<Option<SessionFormat>, ApiError> {
-        self.0.format.as_deref().map(db_enum).transpose()
+        self.0.format.as_deref().map(stored).transpose()
     }
 
     async fn source(&self) -> &str {
@@ -171,7 +172,7 @@ impl AgendaItem {
     }
 
     async fn kind(&self) -> Result<AgendaItemKind, ApiError> {
-        db_enum(&self.0.kind)
+        stored(&self.0.kind)
     }
 
     /// What the meeting decided on it, once it has.

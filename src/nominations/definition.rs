@@ -1,13 +1,74 @@
 //! The nomination workflow, as data: states, transitions, the roles that may
 //! fire each, and the guards (small named functions of the loaded context).
 
+use std::str::FromStr;
+
 use crate::committee::model::StateRelation;
-use crate::workflow::{Actor, Definition, Guard, StateDef, Transition};
+use crate::meetings::model::{MeetingKind, MeetingStatus};
+use crate::workflow::{Actor, Definition, Guard, GuardKind, StateDef, Transition};
 
 pub const NAME: &str = "nomination";
 
 /// The account the engine uses for what time does (lapses).
 pub const SYSTEM: &str = "SYSTEM";
+
+/// Where a nomination is in its workflow (stored by name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NominationState {
+    Draft,
+    Submitted,
+    InConsultation,
+    Endorsed,
+    OnAgenda,
+    Selected,
+    NotSelected,
+    Withdrawn,
+    Lapsed,
+}
+
+impl NominationState {
+    pub const ALL: [Self; 9] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::InConsultation,
+        Self::Endorsed,
+        Self::OnAgenda,
+        Self::Selected,
+        Self::NotSelected,
+        Self::Withdrawn,
+        Self::Lapsed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Submitted => "SUBMITTED",
+            Self::InConsultation => "IN_CONSULTATION",
+            Self::Endorsed => "ENDORSED",
+            Self::OnAgenda => "ON_AGENDA",
+            Self::Selected => "SELECTED",
+            Self::NotSelected => "NOT_SELECTED",
+            Self::Withdrawn => "WITHDRAWN",
+            Self::Lapsed => "LAPSED",
+        }
+    }
+
+    /// Whether the nomination is over.
+    pub fn is_final(self) -> bool {
+        !OPEN.contains(&self.as_str())
+    }
+}
+
+impl FromStr for NominationState {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| format!("unknown nomination state `{text}`"))
+    }
+}
 
 /// Everything a guard may look at, loaded in the firing's transaction.
 #[derive(Clone, Debug, Default)]
@@ -19,10 +80,10 @@ pub struct NominationContext {
     /// The nominee's relation to the Convention on the deciding meeting's date.
     pub nominee_relation: Option<StateRelation>,
     /// The deciding meeting's kind and status.
-    pub meeting_kind: String,
-    pub meeting_status: String,
+    pub meeting_kind: MeetingKind,
+    pub meeting_status: MeetingStatus,
     pub meeting_code: String,
-    /// Other open nominations of the same State for the same position and term.
+    /// Other open nominations of the same State for the same position at the same meeting.
     pub open_duplicates: usize,
     /// Why the broad-based consultation policy is not met (None: it is).
     pub consultation_unmet: Option<String>,
@@ -51,7 +112,7 @@ fn state_party(ctx: &NominationContext, _: &Actor) -> Result<(), String> {
             "{} is not a State Party in force on the date of the {} ({})",
             ctx.nominee,
             ctx.meeting_code,
-            other.map_or("unknown", crate::graphql::loaders::enum_name)
+            other.map_or("unknown", StateRelation::as_str)
         )),
     }
 }
@@ -61,8 +122,8 @@ fn no_duplicate(ctx: &NominationContext, _: &Actor) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{} already has an open nomination for this position and term",
-            ctx.nominee
+            "{} already has an open nomination for this position at the {}",
+            ctx.nominee, ctx.meeting_code
         ))
     }
 }
@@ -72,25 +133,18 @@ fn consultation_policy(ctx: &NominationContext, _: &Actor) -> Result<(), String>
 }
 
 fn meeting_takes_nominations(ctx: &NominationContext, _: &Actor) -> Result<(), String> {
-    let decides = matches!(ctx.meeting_kind.as_str(), "MSP" | "REVIEW_CONFERENCE");
-    let open = matches!(ctx.meeting_status.as_str(), "PLANNED" | "IN_SESSION");
-    if decides && open {
-        Ok(())
-    } else {
-        Err(format!(
-            "the {} cannot take nominations: it must be a Meeting of States Parties or a Review Conference, planned or in session (it is {})",
-            ctx.meeting_code, ctx.meeting_status
-        ))
-    }
+    crate::meetings::model::takes_nominations(ctx.meeting_kind, ctx.meeting_status)
+        .map_err(|why| format!("the {} {why}", ctx.meeting_code))
 }
 
 fn meeting_in_session(ctx: &NominationContext, _: &Actor) -> Result<(), String> {
-    if ctx.meeting_status == "IN_SESSION" {
+    if ctx.meeting_status == MeetingStatus::InSession {
         Ok(())
     } else {
         Err(format!(
             "the {} is not in session (it is {})",
-            ctx.meeting_code, ctx.meeting_status
+            ctx.meeting_code,
+            ctx.meeting_status.as_str()
         ))
     }
 }
@@ -111,7 +165,20 @@ fn guard(
     name: &'static str,
     check: fn(&NominationContext, &Actor) -> Result<(), String>,
 ) -> Guard<NominationContext> {
-    Guard { name, check }
+    Guard {
+        name,
+        kind: GuardKind::Rule,
+        check,
+    }
+}
+
+/// A delegation acts for its own State only: an authorization, refused as FORBIDDEN.
+fn own_state_only() -> Guard<NominationContext> {
+    Guard {
+        name: "ownState",
+        kind: GuardKind::Authorization,
+        check: own_state,
+    }
 }
 
 const DELEGATIONS: [&str; 4] = ["COORDINATOR", "DELEGATE", "PRESIDENCY", "ADMIN"];
@@ -189,7 +256,7 @@ pub fn definition() -> Definition<NominationContext> {
                 "DRAFT",
                 &DELEGATIONS,
                 vec![
-                    guard("ownState", own_state),
+                    own_state_only(),
                     guard("stateParty", state_party),
                     guard("noDuplicate", no_duplicate),
                 ],
@@ -201,7 +268,7 @@ pub fn definition() -> Definition<NominationContext> {
                 "ENDORSED",
                 &["COORDINATOR", "DELEGATE", "PRESIDENCY", "ADMIN", SYSTEM],
                 vec![
-                    guard("ownState", own_state),
+                    own_state_only(),
                     guard("renewable", renewable),
                     guard("stateParty", state_party),
                     guard("noDuplicate", no_duplicate),
@@ -214,7 +281,7 @@ pub fn definition() -> Definition<NominationContext> {
                 "SUBMITTED",
                 &["COORDINATOR", "DELEGATE", "ADMIN"],
                 vec![
-                    guard("ownState", own_state),
+                    own_state_only(),
                     guard("stateParty", state_party),
                     guard("noDuplicate", no_duplicate),
                 ],
@@ -277,7 +344,7 @@ pub fn definition() -> Definition<NominationContext> {
                 "withdraw",
                 "WITHDRAWN",
                 &DELEGATIONS,
-                vec![guard("ownState", own_state)],
+                vec![own_state_only()],
                 &[],
             ),
             t(

@@ -3,33 +3,29 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, FixedOffset, Utc};
 
+use super::consultation::{self, Response};
 use super::definition;
 use super::loaders::NominationLoader;
-use super::service::{self, Move, NominationQuery, Proposal};
-use super::types::{Nomination, NominationState, Stance, Workflow};
-use crate::auth::{Caller, Identity, Role};
+use super::moves::{self, Move, Proposal, Slate};
+use super::read::{self, NominationQuery};
+use super::types::{Nomination, NominationState, Stance, TimerStatus, Workflow};
+use crate::auth::{Caller, Identity, PRESIDENCY, Role, identity, require};
 use crate::clock::SharedClock;
+use crate::config::Policy;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::direct;
+use crate::graphql::idempotency::settle;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::loaders::{enum_name, get};
+use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
+use crate::workflow::timers;
 
-/// The authenticated caller, or UNAUTHENTICATED.
-pub fn identity<'a>(ctx: &'a Context<'_>) -> Result<&'a Identity, ApiError> {
-    ctx.data_opt::<Caller>()
-        .and_then(Caller::identity)
-        .ok_or_else(|| {
-            ApiError::Unauthenticated("sign in: send `Authorization: Bearer <token>`".to_owned())
-        })
-}
-
-fn clock<'a>(ctx: &'a Context<'_>) -> &'a SharedClock {
-    ctx.data_unchecked::<SharedClock>()
+fn now(ctx: &Context<'_>) -> DateTime<Utc> {
+    ctx.data_unchecked::<SharedClock>().now()
 }
 
 async fn load(ctx: &Context<'_>, id: i64) -> Result<Nomination, ApiError> {
@@ -37,7 +33,25 @@ async fn load(ctx: &Context<'_>, id: i64) -> Result<Nomination, ApiError> {
         .load_one(id)
         .await?
         .map(Nomination)
-        .ok_or(ApiError::Internal)
+        .ok_or_else(|| {
+            tracing::error!(nomination = id, "a nomination just written cannot be read");
+            ApiError::Internal
+        })
+}
+
+/// A durable timer.
+#[derive(SimpleObject)]
+pub struct Timer {
+    pub target: String,
+    pub subject_id: String,
+    pub event: String,
+    pub due_at: DateTime<FixedOffset>,
+    pub status: String,
+    /// What firing it did, or why it was dropped.
+    pub outcome: Option<String>,
+    /// The replica that fired it.
+    pub fired_by: Option<String>,
+    pub fired_at: Option<DateTime<FixedOffset>>,
 }
 
 /// Which nominations to list.
@@ -89,7 +103,7 @@ impl NominationsQuery {
                 .states
                 .unwrap_or_default()
                 .into_iter()
-                .map(|s| enum_name(s).to_owned())
+                .map(Into::into)
                 .collect(),
             position_code: filter.position,
             state_code: filter.state,
@@ -99,12 +113,46 @@ impl NominationsQuery {
                 .transpose()?,
         };
         let args = PageArgs::new(first, after, last, before);
-        let (total, window, rows) = direct(ctx, service::list(db, &query, &args)).await?;
+        let (total, window, rows) = direct(ctx, read::list(db, &query, &args)).await?;
         Ok(pagination::connection(
             window,
             total,
             rows.into_iter().map(Nomination).collect(),
         ))
+    }
+
+    /// Timers, latest due first: pending ones and recent firings (administrators
+    /// and the President's office).
+    async fn timers(
+        &self,
+        ctx: &Context<'_>,
+        statuses: Option<Vec<TimerStatus>>,
+        #[graphql(default = 50)] limit: i32,
+    ) -> Result<Vec<Timer>, ApiError> {
+        require(ctx, &PRESIDENCY, "timers are for administrators")?;
+        if !(1..=500).contains(&limit) {
+            return Err(ApiError::bad_input("`limit` is between 1 and 500"));
+        }
+        let statuses: Vec<String> = statuses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        let db = ctx.data_unchecked::<Db>();
+        let rows = direct(ctx, timers::list(&db.conn, &statuses, limit as u64)).await?;
+        Ok(rows
+            .into_iter()
+            .map(|t| Timer {
+                target: t.target,
+                subject_id: t.subject_id.to_string(),
+                event: t.event,
+                due_at: t.due_at,
+                status: t.status,
+                outcome: t.outcome,
+                fired_by: t.fired_by,
+                fired_at: t.fired_at,
+            })
+            .collect())
     }
 
     /// Who is calling, if anyone.
@@ -204,12 +252,29 @@ pub struct ConsultationResponseInput {
     pub nomination_id: ID,
     pub stance: Stance,
     pub note: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct WithdrawConsultationResponseInput {
+    pub nomination_id: ID,
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(InputObject)]
 pub struct NominationVersionInput {
     pub nomination_id: ID,
     pub expected_version: i32,
+}
+
+#[derive(InputObject)]
+pub struct AdoptSlateInput {
+    /// The agenda item whose nominations are decided together.
+    pub agenda_item_id: ID,
+    /// Every nomination on the item awaiting a decision, with the version you saw.
+    pub expected_versions: Vec<NominationVersionInput>,
+    pub note: Option<String>,
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Default)]
@@ -235,9 +300,20 @@ impl NominationsMutation {
     async fn run(ctx: &Context<'_>, mv: Move, key: Option<String>) -> Result<Nomination, ApiError> {
         let who = identity(ctx)?;
         let db = ctx.data_unchecked::<Db>();
-        let clock = clock(ctx);
-        let id = service::fire(db, who, mv, key.as_deref(), clock.today(), clock.now()).await?;
-        load(ctx, id).await
+        let policy = ctx.data_unchecked::<Policy>();
+        let done = moves::fire(db, who, mv, key.as_deref(), policy, now(ctx)).await?;
+        load(ctx, settle(ctx, done)).await
+    }
+
+    async fn propose(
+        ctx: &Context<'_>,
+        who: &Identity,
+        proposal: Proposal,
+        key: Option<String>,
+    ) -> Result<Nomination, ApiError> {
+        let db = ctx.data_unchecked::<Db>();
+        let done = moves::propose(db, who, proposal, key.as_deref(), now(ctx)).await?;
+        load(ctx, settle(ctx, done)).await
     }
 }
 
@@ -250,7 +326,6 @@ impl NominationsMutation {
         input: ProposeNominationInput,
     ) -> Result<Nomination, ApiError> {
         let who = identity(ctx)?;
-        let db = ctx.data_unchecked::<Db>();
         let proposal = Proposal {
             position_code: input.position,
             state: input.state,
@@ -258,15 +333,7 @@ impl NominationsMutation {
             note: input.note,
             renews_mandate_id: None,
         };
-        let id = service::propose(
-            db,
-            who,
-            proposal,
-            input.idempotency_key.as_deref(),
-            clock(ctx).now(),
-        )
-        .await?;
-        load(ctx, id).await
+        Self::propose(ctx, who, proposal, input.idempotency_key).await
     }
 
     /// Proposes to renew a renewable mandate for another term (ENDORSED: no consultation).
@@ -276,7 +343,6 @@ impl NominationsMutation {
         input: ProposeRenewalInput,
     ) -> Result<Nomination, ApiError> {
         let who = identity(ctx)?;
-        let db = ctx.data_unchecked::<Db>();
         let mandate_id = GlobalId::mandate(&input.mandate_id)?;
         let mandate = get::<crate::committee::loaders::MandateLoader, i32>(ctx)
             .load_one(mandate_id)
@@ -293,15 +359,7 @@ impl NominationsMutation {
             note: input.note,
             renews_mandate_id: Some(mandate_id),
         };
-        let id = service::propose(
-            db,
-            who,
-            proposal,
-            input.idempotency_key.as_deref(),
-            clock(ctx).now(),
-        )
-        .await?;
-        load(ctx, id).await
+        Self::propose(ctx, who, proposal, input.idempotency_key).await
     }
 
     /// DRAFT → SUBMITTED, by the nominee's own delegation.
@@ -339,23 +397,28 @@ impl NominationsMutation {
     ) -> Result<Nomination, ApiError> {
         let who = identity(ctx)?;
         let db = ctx.data_unchecked::<Db>();
-        let id = GlobalId::nomination(&input.nomination_id)?;
-        let stance = enum_name(input.stance);
-        service::respond(db, who, id, stance, input.note, clock(ctx).now()).await?;
-        load(ctx, id).await
+        let response = Response {
+            nomination_id: GlobalId::nomination(&input.nomination_id)?,
+            stance: input.stance.as_str().to_owned(),
+            note: input.note,
+        };
+        let key = input.idempotency_key.as_deref();
+        let done = consultation::respond(db, who, response, key, now(ctx)).await?;
+        load(ctx, settle(ctx, done)).await
     }
 
     /// Withdraws the caller's standing response (an objection, say).
     async fn withdraw_consultation_response(
         &self,
         ctx: &Context<'_>,
-        nomination_id: ID,
+        input: WithdrawConsultationResponseInput,
     ) -> Result<Nomination, ApiError> {
         let who = identity(ctx)?;
         let db = ctx.data_unchecked::<Db>();
-        let id = GlobalId::nomination(&nomination_id)?;
-        service::withdraw_response(db, who, id, clock(ctx).now()).await?;
-        load(ctx, id).await
+        let id = GlobalId::nomination(&input.nomination_id)?;
+        let key = input.idempotency_key.as_deref();
+        let done = consultation::withdraw_response(db, who, id, key, now(ctx)).await?;
+        load(ctx, settle(ctx, done)).await
     }
 
     /// IN_CONSULTATION → ENDORSED, when the broad-based consultation policy is met.
@@ -427,20 +490,23 @@ impl NominationsMutation {
     async fn adopt_slate(
         &self,
         ctx: &Context<'_>,
-        agenda_item_id: ID,
-        expected_versions: Vec<NominationVersionInput>,
-        note: Option<String>,
+        input: AdoptSlateInput,
     ) -> Result<Vec<Nomination>, ApiError> {
         let who = identity(ctx)?;
         let db = ctx.data_unchecked::<Db>();
-        let item = GlobalId::agenda_item(&agenda_item_id)?;
+        let policy = ctx.data_unchecked::<Policy>();
         let mut expected = HashMap::new();
-        for v in expected_versions {
+        for v in input.expected_versions {
             expected.insert(GlobalId::nomination(&v.nomination_id)?, v.expected_version);
         }
-        let clock = clock(ctx);
-        let ids = service::adopt_slate(db, who, item, &expected, note, clock.today(), clock.now())
-            .await?;
+        let slate = Slate {
+            agenda_item_id: GlobalId::agenda_item(&input.agenda_item_id)?,
+            expected,
+            note: input.note,
+        };
+        let key = input.idempotency_key.as_deref();
+        let done = moves::adopt_slate(db, who, slate, key, policy, now(ctx)).await?;
+        let ids = settle(ctx, done);
         let found = get::<NominationLoader, i64>(ctx)
             .load_many(ids.clone())
             .await?;

@@ -8,8 +8,7 @@ use chrono::NaiveDate;
 use entity::workflow_history;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::policy::Tally;
-use super::service;
+use super::consultation::{self, Standing};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::Scope;
@@ -31,7 +30,7 @@ pub fn register(
 pub struct ConsultationLoader(pub Db);
 
 impl Loader<(i64, NaiveDate)> for ConsultationLoader {
-    type Value = (Vec<entity::consultation_response::Model>, Tally);
+    type Value = Standing;
     type Error = ApiError;
 
     async fn load(
@@ -52,7 +51,7 @@ impl Loader<(i64, NaiveDate)> for ConsultationLoader {
                 .filter(|n| keys.contains(&(n.id, date)))
                 .cloned()
                 .collect();
-            for (id, value) in service::consultations(&self.0.conn, &wanted, date).await? {
+            for (id, value) in consultation::consultations(&self.0.conn, &wanted, date).await? {
                 out.insert((id, date), value);
             }
         }

@@ -1,14 +1,17 @@
-//! The nomination workflow: its definition plugged into the engine, the
-//! consultation policy, and its GraphQL surface.
+//! The nomination workflow: its definition plugged into the engine, and
+//! everything around it, one idea a file. Dependencies run one way:
+//! `schedule` (timers) → `moves` → `effects` / `consultation` → `aggregate`.
 
-pub mod calls;
+pub mod aggregate;
+pub mod consultation;
 pub mod definition;
+pub mod effects;
 pub mod graphql;
+pub mod inclusiveness;
 pub mod loaders;
-pub mod policy;
-pub mod service;
-pub mod terms;
-pub mod time_graphql;
+pub mod moves;
+pub mod read;
+pub mod schedule;
 pub mod types;
 
 pub use graphql::{NominationsMutation, NominationsQuery};

@@ -1,15 +1,13 @@
 //! The nominations' GraphQL types.
 
-use std::collections::BTreeSet;
-
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset};
-use entity::{consultation_response, mandate, nomination, state, workflow_history};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use entity::{consultation_response, nomination, workflow_history};
 
+use super::consultation::policy::Tally;
 use super::definition::{self, NominationContext};
+use super::inclusiveness::{self, Balance};
 use super::loaders::{ConsultationLoader, HistoryLoader, InstanceLoader};
-use super::policy::Tally;
 use crate::committee::loaders::MandateLoader;
 use crate::committee::types::{
     Mandate, Organization, Position, State, load_meeting, load_position, load_state, today,
@@ -22,9 +20,10 @@ use crate::graphql::loaders::get;
 use crate::graphql::scalars::Date;
 use crate::meetings::loaders::AgendaItemLoader;
 use crate::meetings::types::{AgendaItem, Meeting};
+use crate::vocabulary::stored;
 use crate::workflow::Definition;
 
-/// Where a nomination is in its workflow.
+/// Where a nomination is in its workflow (mirrors `definition::NominationState`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum NominationState {
     Draft,
@@ -36,6 +35,50 @@ pub enum NominationState {
     NotSelected,
     Withdrawn,
     Lapsed,
+}
+
+impl From<definition::NominationState> for NominationState {
+    fn from(state: definition::NominationState) -> Self {
+        use definition::NominationState as S;
+        match state {
+            S::Draft => Self::Draft,
+            S::Submitted => Self::Submitted,
+            S::InConsultation => Self::InConsultation,
+            S::Endorsed => Self::Endorsed,
+            S::OnAgenda => Self::OnAgenda,
+            S::Selected => Self::Selected,
+            S::NotSelected => Self::NotSelected,
+            S::Withdrawn => Self::Withdrawn,
+            S::Lapsed => Self::Lapsed,
+        }
+    }
+}
+
+impl From<NominationState> for definition::NominationState {
+    fn from(state: NominationState) -> Self {
+        use definition::NominationState as S;
+        match state {
+            NominationState::Draft => S::Draft,
+            NominationState::Submitted => S::Submitted,
+            NominationState::InConsultation => S::InConsultation,
+            NominationState::Endorsed => S::Endorsed,
+            NominationState::OnAgenda => S::OnAgenda,
+            NominationState::Selected => S::Selected,
+            NominationState::NotSelected => S::NotSelected,
+            NominationState::Withdrawn => S::Withdrawn,
+            NominationState::Lapsed => S::Lapsed,
+        }
+    }
+}
+
+/// Reads a stored workflow state.
+pub fn stored_state(text: &str) -> Result<NominationState, ApiError> {
+    text.parse::<definition::NominationState>()
+        .map(NominationState::from)
+        .map_err(|e| {
+            tracing::error!(error = e, "unknown nomination state in the database");
+            ApiError::Internal
+        })
 }
 
 /// A new seat, or the renewal of a renewable mandate.
@@ -53,6 +96,34 @@ pub enum Stance {
     Objection,
     Abstain,
 }
+
+crate::names!(NominationKind {
+    New = "NEW",
+    Renewal = "RENEWAL",
+});
+
+crate::names!(Stance {
+    Support = "SUPPORT",
+    NoObjection = "NO_OBJECTION",
+    Objection = "OBJECTION",
+    Abstain = "ABSTAIN",
+});
+
+/// What became of a durable timer.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TimerStatus {
+    Pending,
+    Fired,
+    Dropped,
+    Cancelled,
+}
+
+crate::names!(TimerStatus {
+    Pending = "PENDING",
+    Fired = "FIRED",
+    Dropped = "DROPPED",
+    Cancelled = "CANCELLED",
+});
 
 /// A State proposed for a seat of a position and term, to be decided at a meeting.
 pub struct Nomination(pub nomination::Model);
@@ -76,12 +147,12 @@ impl Nomination {
     }
 
     async fn kind(&self) -> Result<NominationKind, ApiError> {
-        crate::graphql::loaders::db_enum(&self.0.kind)
+        stored(&self.0.kind)
     }
 
     /// Where it is in the workflow.
     async fn state(&self, ctx: &Context<'_>) -> Result<NominationState, ApiError> {
-        crate::graphql::loaders::db_enum(&self.instance(ctx).await?.state)
+        stored_state(&self.instance(ctx).await?.state)
     }
 
     /// Pass it back as `expectedVersion` to move the nomination.
@@ -172,7 +243,9 @@ impl Nomination {
     /// seats over this term: an aim, never a rule, so it only warns.
     async fn inclusiveness(&self, ctx: &Context<'_>) -> Result<Inclusiveness, ApiError> {
         let db = ctx.data_unchecked::<Db>();
-        direct(ctx, inclusiveness(db, &self.0)).await
+        Ok(direct(ctx, inclusiveness::of_nomination(&db.conn, &self.0))
+            .await?
+            .into())
     }
 
     /// Every step, oldest first.
@@ -200,77 +273,23 @@ impl Nomination {
     }
 }
 
-async fn inclusiveness(db: &Db, n: &nomination::Model) -> Result<Inclusiveness, ApiError> {
-    let holders = mandate::Entity::find()
-        .filter(mandate::Column::PositionId.eq(n.position_id))
-        .filter(mandate::Column::StartsOn.lt(n.term_ends_on))
-        .filter(
-            Condition::any()
-                .add(mandate::Column::EndsOn.is_null())
-                .add(mandate::Column::EndsOn.gt(n.term_starts_on)),
-        )
-        .all(&db.conn)
-        .await?;
-    let others = nomination::Entity::find()
-        .filter(nomination::Column::PositionId.eq(n.position_id))
-        .filter(nomination::Column::TermStartsOn.eq(n.term_starts_on))
-        .filter(nomination::Column::Id.ne(n.id))
-        .all(&db.conn)
-        .await?;
-    let open_ids = super::service::open_ids(&db.conn, others.iter().map(|o| o.id)).await?;
-    let mut codes: BTreeSet<String> = holders
-        .iter()
-        .filter(|m| m.nomination_id != Some(n.id))
-        .map(|m| m.state_iso3.clone())
-        .collect();
-    codes.extend(
-        others
-            .iter()
-            .filter(|o| open_ids.contains(&o.id))
-            .map(|o| o.state_iso3.clone()),
-    );
-    codes.remove(&n.state_iso3);
-    let mut all = codes.clone();
-    all.insert(n.state_iso3.clone());
-    let states: Vec<state::Model> = state::Entity::find()
-        .filter(state::Column::Iso3.is_in(all))
-        .all(&db.conn)
-        .await?;
-    let group_of = |code: &str| {
-        states
-            .iter()
-            .find(|s| s.iso3 == code)
-            .and_then(|s| s.un_regional_group.clone())
-    };
-    let mine = group_of(&n.state_iso3);
-    let mut warnings = Vec::new();
-    if let Some(group) = &mine {
-        for code in &codes {
-            if group_of(code).as_ref() == Some(group) {
-                warnings.push(format!(
-                    "{} and {code} are both of the {group} group for this position's seats",
-                    n.state_iso3
-                ));
-            }
-        }
-    }
-    let mut groups: Vec<String> = codes.iter().filter_map(|c| group_of(c)).collect();
-    groups.extend(mine);
-    groups.sort();
-    Ok(Inclusiveness {
-        regional_groups: groups,
-        warnings,
-    })
-}
-
-/// The regional balance around a nomination.
+/// The regional balance around a position's seats or a nomination.
 #[derive(SimpleObject)]
 pub struct Inclusiveness {
-    /// The regional groups of the nominee and of the States holding or
-    /// nominated for the position's seats over the term.
+    /// The regional groups of the States holding or nominated for the
+    /// position's seats (over the nomination's term, for a nomination).
     pub regional_groups: Vec<String>,
     /// Imbalances worth a look; they never block.
     pub warnings: Vec<String>,
+}
+
+impl From<Balance> for Inclusiveness {
+    fn from(b: Balance) -> Self {
+        Self {
+            regional_groups: b.regional_groups,
+            warnings: b.warnings,
+        }
+    }
 }
 
 /// A consultation's standing responses and tally.
@@ -319,6 +338,11 @@ impl Consultation {
     /// States whose objection stands.
     async fn standing_objections(&self) -> &[String] {
         &self.tally.standing_objections
+    }
+
+    /// Whether the nominee's own view stands (not counted unless the position's policy says so).
+    async fn nominee_view(&self) -> bool {
+        self.tally.nominee_view
     }
 
     /// Views recorded by observers (not counted toward the policy).
@@ -370,7 +394,7 @@ impl ConsultationResponse {
     }
 
     async fn stance(&self) -> Result<Stance, ApiError> {
-        crate::graphql::loaders::db_enum(&self.0.stance)
+        stored(&self.0.stance)
     }
 
     async fn note(&self) -> Option<&str> {
@@ -396,16 +420,16 @@ impl HistoryEntry {
         self.0.seq
     }
 
-    async fn from(&self) -> Option<&str> {
-        self.0.from_state.as_deref()
+    async fn from(&self) -> Result<Option<NominationState>, ApiError> {
+        self.0.from_state.as_deref().map(stored_state).transpose()
     }
 
     async fn event(&self) -> &str {
         &self.0.event
     }
 
-    async fn to(&self) -> &str {
-        &self.0.to_state
+    async fn to(&self) -> Result<NominationState, ApiError> {
+        stored_state(&self.0.to_state)
     }
 
     /// The account that did it.

@@ -305,6 +305,7 @@ async fn load_mandates(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
                     ends_at_meeting_id: Set(meeting_id(&meetings, &row.ends_at)?),
                     renews_mandate_id: Set(renews),
                     nomination_id: Set(None),
+                    attested_on: Set(None),
                     source: Set(row.source.clone()),
                     created_at: Set(now),
                     ..Default::default()

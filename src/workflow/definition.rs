@@ -13,9 +13,20 @@ pub struct Actor {
     pub role: String,
 }
 
+/// What a guard decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// Who may act (the caller acts for the subject's own party): checked
+    /// with the roles, before versions and state, and refused as forbidden.
+    Authorization,
+    /// A rule of the domain, checked once the move is otherwise possible.
+    Rule,
+}
+
 /// A named check on a transition: `Err(reason)` refuses it.
 pub struct Guard<C> {
     pub name: &'static str,
+    pub kind: GuardKind,
     pub check: fn(context: &C, actor: &Actor) -> Result<(), String>,
 }
 
@@ -42,6 +53,8 @@ pub struct StateDef {
 pub enum Refusal {
     /// The actor's role may not fire this event at all.
     Forbidden { event: String, roles: Vec<String> },
+    /// The role may, but an authorization guard says not on this subject.
+    NotYours { guard: String, reason: String },
     /// Not from this state (or no such event).
     InvalidTransition {
         state: String,
@@ -76,6 +89,46 @@ impl<C> Definition<C> {
         events.into_iter().map(str::to_owned).collect()
     }
 
+    /// Whether `role` may fire `event` at all (from some state).
+    pub fn role_may(&self, event: &str, role: &str) -> Result<(), Refusal> {
+        let candidates: Vec<&Transition<C>> = self
+            .transitions
+            .iter()
+            .filter(|t| t.event == event)
+            .collect();
+        if candidates.is_empty() || candidates.iter().any(|t| t.roles.contains(&role)) {
+            return Ok(());
+        }
+        let roles: BTreeSet<&str> = candidates
+            .iter()
+            .flat_map(|t| t.roles.iter().copied())
+            .collect();
+        Err(Refusal::Forbidden {
+            event: event.to_owned(),
+            roles: roles.into_iter().map(str::to_owned).collect(),
+        })
+    }
+
+    /// Whether `actor` may fire `event` on this subject: its role, then the
+    /// authorization guards. Checked before versions and state, so that a
+    /// caller who may not act learns nothing else.
+    pub fn authorize(&self, event: &str, actor: &Actor, context: &C) -> Result<(), Refusal> {
+        self.role_may(event, &actor.role)?;
+        let guards = self
+            .transitions
+            .iter()
+            .filter(|t| t.event == event && t.roles.contains(&actor.role.as_str()))
+            .flat_map(|t| t.guards.iter())
+            .filter(|g| g.kind == GuardKind::Authorization);
+        for guard in guards {
+            (guard.check)(context, actor).map_err(|reason| Refusal::NotYours {
+                guard: guard.name.to_owned(),
+                reason,
+            })?;
+        }
+        Ok(())
+    }
+
     /// The transition `event` takes from `state` (`None` for creation), if
     /// `actor` may fire it and every guard agrees.
     pub fn plan(
@@ -85,27 +138,11 @@ impl<C> Definition<C> {
         actor: &Actor,
         context: &C,
     ) -> Result<&Transition<C>, Refusal> {
-        let candidates: Vec<&Transition<C>> = self
+        self.authorize(event, actor, context)?;
+        let transition = self
             .transitions
             .iter()
             .filter(|t| t.event == event)
-            .collect();
-        if !candidates.is_empty()
-            && !candidates
-                .iter()
-                .any(|t| t.roles.contains(&actor.role.as_str()))
-        {
-            let roles: BTreeSet<&str> = candidates
-                .iter()
-                .flat_map(|t| t.roles.iter().copied())
-                .collect();
-            return Err(Refusal::Forbidden {
-                event: event.to_owned(),
-                roles: roles.into_iter().map(str::to_owned).collect(),
-            });
-        }
-        let transition = candidates
-            .into_iter()
             .find(|t| match state {
                 None => t.from.is_empty(),
                 Some(s) => t.from.contains(&s),
@@ -121,7 +158,11 @@ impl<C> Definition<C> {
                 roles: transition.roles.iter().map(|r| (*r).to_owned()).collect(),
             });
         }
-        for guard in &transition.guards {
+        for guard in transition
+            .guards
+            .iter()
+            .filter(|g| g.kind == GuardKind::Rule)
+        {
             (guard.check)(context, actor).map_err(|reason| Refusal::GuardFailed {
                 guard: guard.name.to_owned(),
                 reason,
@@ -239,6 +280,7 @@ pub mod tests {
                     roles: vec!["USER", "MASON"],
                     guards: vec![Guard {
                         name: "unlocked",
+                        kind: GuardKind::Rule,
                         check: unlocked_only,
                     }],
                     effects: vec![],

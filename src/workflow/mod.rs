@@ -7,5 +7,5 @@ pub mod idempotency;
 pub mod store;
 pub mod timers;
 
-pub use definition::{Actor, Definition, Guard, Refusal, StateDef, Transition};
+pub use definition::{Actor, Definition, Guard, GuardKind, Refusal, StateDef, Transition};
 pub use store::{Fired, WorkflowError};

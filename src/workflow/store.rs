@@ -9,15 +9,13 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set,
 };
-use serde_json::json;
 
 use super::definition::{Actor, Definition, Refusal};
-use crate::events;
+use crate::events::{self, Event, Topic};
 
 /// Why firing an event failed.
 #[derive(Debug)]
 pub enum WorkflowError {
-    NotFound,
     /// The instance is not at the version the caller saw.
     Conflict {
         current: i32,
@@ -51,16 +49,11 @@ pub struct Fired {
     pub cursor: i64,
 }
 
-/// The event-log topic of an instance: `definition:id`.
-pub fn topic(definition: &str, id: i64) -> String {
-    format!("{definition}:{id}")
-}
-
 /// One step, as it is stored.
 pub struct Step<'a> {
     pub actor: &'a Actor,
     /// A wider subject the event-log entry also concerns (see `events::log::Filter`).
-    pub scope: Option<String>,
+    pub scope: Option<Topic>,
     pub note: Option<String>,
     pub payload: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
@@ -89,26 +82,23 @@ async fn record<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
-    let entry = events::log::append_scoped(
-        conn,
-        &topic(definition, instance.id),
-        step.scope.as_deref(),
-        "TRANSITION",
-        json!({
-            "instanceId": instance.id,
-            "definition": definition,
-            "from": from,
-            "event": event,
-            "to": instance.state,
-            "version": instance.version,
-            "actor": step.actor.subject,
-            "role": step.actor.role,
-            "note": step.note,
-            "at": step.at.to_rfc3339(),
-        }),
-        step.at,
-    )
-    .await?;
+    let topic = Topic::Instance {
+        definition: definition.to_owned(),
+        id: instance.id,
+    };
+    let event = Event::Transition {
+        instance_id: instance.id,
+        definition: definition.to_owned(),
+        from: from.map(str::to_owned),
+        event: event.to_owned(),
+        to: instance.state.clone(),
+        version: instance.version,
+        actor: step.actor.subject.clone(),
+        role: step.actor.role.clone(),
+        note: step.note.clone(),
+        at: step.at.to_rfc3339(),
+    };
+    let entry = events::append(conn, &topic, step.scope.as_ref(), &event, step.at).await?;
     Ok(entry.id)
 }
 
@@ -171,6 +161,7 @@ pub async fn fire<C: ConnectionTrait, X>(
             definition.version
         ))));
     }
+    definition.authorize(event, step.actor, context)?;
     if instance.version != expected_version {
         return Err(WorkflowError::Conflict {
             current: instance.version,
@@ -230,23 +221,6 @@ pub async fn history<C: ConnectionTrait>(
     workflow_history::Entity::find()
         .filter(workflow_history::Column::InstanceId.eq(instance_id))
         .order_by_asc(workflow_history::Column::Seq)
-        .all(conn)
-        .await
-}
-
-/// The instances of a definition, optionally in one state.
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
-    definition: &str,
-    state: Option<&str>,
-) -> Result<Vec<workflow_instance::Model>, DbErr> {
-    let mut query = workflow_instance::Entity::find()
-        .filter(workflow_instance::Column::Definition.eq(definition));
-    if let Some(state) = state {
-        query = query.filter(workflow_instance::Column::State.eq(state));
-    }
-    query
-        .order_by_asc(workflow_instance::Column::Id)
         .all(conn)
         .await
 }

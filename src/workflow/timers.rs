@@ -115,6 +115,28 @@ pub async fn bring_forward<C: ConnectionTrait>(
     Ok(result.rows_affected)
 }
 
+/// Moves the pending timers of `event` on one subject (those set at
+/// `expected_version`, when given) to `due_at`; how many.
+pub async fn reschedule<C: ConnectionTrait>(
+    conn: &C,
+    target: &str,
+    subject_id: i64,
+    event: &str,
+    expected_version: Option<i32>,
+    due_at: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut update = timer::Entity::update_many()
+        .col_expr(timer::Column::DueAt, due_at.fixed_offset().into())
+        .filter(timer::Column::Target.eq(target))
+        .filter(timer::Column::SubjectId.eq(subject_id))
+        .filter(timer::Column::Event.eq(event))
+        .filter(timer::Column::Status.eq(PENDING));
+    if let Some(version) = expected_version {
+        update = update.filter(timer::Column::ExpectedVersion.eq(version));
+    }
+    Ok(update.exec(conn).await?.rows_affected)
+}
+
 /// Claims the next due timer for this transaction.
 async fn claim(txn: &WriteTxn, now: DateTime<Utc>) -> Result<Option<timer::Model>, DbErr> {
     let mut query = timer::Entity::find()

@@ -4,6 +4,7 @@
 use ccm_committee::committee::model::StateRelation;
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
+use ccm_committee::meetings::model::{MeetingKind, MeetingStatus};
 use ccm_committee::nominations::definition::{NominationContext, definition};
 use ccm_committee::workflow::store::{self, Step};
 use ccm_committee::workflow::{Actor, WorkflowError};
@@ -20,7 +21,11 @@ const ROLES: [&str; 6] = [
     "OBSERVER",
     "SYSTEM",
 ];
-const STATUSES: [&str; 3] = ["PLANNED", "IN_SESSION", "CONCLUDED"];
+const STATUSES: [MeetingStatus; 3] = [
+    MeetingStatus::Planned,
+    MeetingStatus::InSession,
+    MeetingStatus::Concluded,
+];
 
 fn context(flags: [bool; 6], status: usize) -> NominationContext {
     NominationContext {
@@ -31,8 +36,8 @@ fn context(flags: [bool; 6], status: usize) -> NominationContext {
         } else {
             StateRelation::Signatory
         }),
-        meeting_kind: "MSP".into(),
-        meeting_status: STATUSES[status].into(),
+        meeting_kind: MeetingKind::Msp,
+        meeting_status: STATUSES[status],
         meeting_code: "14MSP".into(),
         open_duplicates: usize::from(!flags[2]),
         consultation_unmet: (!flags[3]).then(|| "not broad-based".to_owned()),

@@ -17,6 +17,7 @@ mod meetings;
 mod nodes;
 mod nominations;
 mod replicas;
+mod rounds;
 mod schema_sdl;
 mod states;
 mod time;

@@ -252,6 +252,21 @@ async fn managing_a_meeting_and_its_agenda(backend: Backend) {
     );
     assert_eq!(removed["version"], 5);
 
+    let early = app
+        .as_err(
+            &presidency,
+            STATUS,
+            json!({ "input": { "meetingId": id, "expectedVersion": 5 } }),
+        )
+        .await;
+    assert_eq!(early["extensions"]["code"], "GUARD_FAILED", "{early}");
+    assert_eq!(early["extensions"]["guard"], "openingWindow");
+    // The day before it starts, it may open.
+    app.clock.set(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2027, 9, 12, 9, 0, 0)
+            .single()
+            .expect("date"),
+    );
     let opened = app
         .as_ok(
             &presidency,
@@ -297,6 +312,24 @@ async fn managing_a_meeting_and_its_agenda(backend: Backend) {
     assert_eq!(
         app.as_err(&presidency, ADD, closed).await["extensions"]["code"],
         "INVALID_TRANSITION"
+    );
+    // A concluded meeting is history: its dates and venue do not change.
+    let update =
+        "mutation($input: UpdateMeetingInput!) { updateMeeting(input: $input) { endsOn city } }";
+    let rewrite = json!({ "input": { "meetingId": id, "expectedVersion": 7, "endsOn": "2027-12-31", "city": "Lausanne" } });
+    assert_eq!(
+        app.as_err(&presidency, update, rewrite).await["extensions"]["code"],
+        "INVALID_TRANSITION"
+    );
+    let kept = app
+        .query(
+            "query($id: ID) { meeting(id: $id) { endsOn city version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        kept["meeting"],
+        json!({ "endsOn": "2027-09-16", "city": "Geneva", "version": 7 })
     );
     app.stop().await;
 }

@@ -163,7 +163,7 @@ async fn a_nomination_goes_from_proposal_to_selection(backend: Backend) {
 
     // Spain withdraws its objection.
     let q = format!(
-        "mutation($id: ID!) {{ withdrawConsultationResponse(nominationId: $id) {{ {FIELDS} }} }}"
+        "mutation($id: ID!) {{ withdrawConsultationResponse(input: {{ nominationId: $id }}) {{ {FIELDS} }} }}"
     );
     let n =
         app.as_ok(&esp, &q, json!({ "id": n["id"] })).await["withdrawConsultationResponse"].clone();
@@ -265,10 +265,23 @@ async fn return_withdraw_and_decline(backend: Backend) {
     assert_eq!(n["state"], "SUBMITTED");
     assert_eq!(n["version"], 5);
 
-    // Withdrawn by its own delegation; another State's may not.
+    // Withdrawn by its own delegation; another State's may not: that is an
+    // authorisation, refused before the version is even looked at.
     let err = step_err(&app, &cast.swe, "withdrawNomination", &n).await;
-    assert_eq!(err["extensions"]["code"], "GUARD_FAILED");
-    assert_eq!(err["extensions"]["guard"], "ownState");
+    assert_eq!(err["extensions"]["code"], "FORBIDDEN");
+    let stale = json!({ "nominationId": n["id"], "expectedVersion": 1 });
+    let err = app
+        .as_err(
+            &cast.swe,
+            &move_query("withdrawNomination", "TransitionInput"),
+            json!({ "input": stale }),
+        )
+        .await;
+    assert_eq!(
+        err["extensions"]["code"], "FORBIDDEN",
+        "no version leaks: {err}"
+    );
+    assert!(err["extensions"].get("currentVersion").is_none());
     let n = step(&app, &cast.nor, "withdrawNomination", &n).await;
     assert_eq!(n["state"], "WITHDRAWN");
     let err = step_err(&app, &cast.nor, "submitNomination", &n).await;
@@ -377,7 +390,7 @@ async fn every_refusal_is_typed(backend: Backend) {
     let input =
         json!({ "input": { "position": "CLEARANCE", "state": "SWE", "meetingId": meeting } });
     let err = app.as_err(&cast.nor, &propose_query(), input).await;
-    assert_eq!(err["extensions"]["guard"], "ownState");
+    assert_eq!(err["extensions"]["code"], "FORBIDDEN");
     // A delegation responds for its own State only; the presidency does not respond.
     let n = step(&app, &cast.nor, "submitNomination", &n).await;
     let n = step(&app, &cast.presidency, "openConsultation", &n).await;
@@ -485,7 +498,7 @@ async fn a_slate_is_adopted_whole_or_not_at_all(backend: Backend) {
     app.set_meeting("14MSP", "IN_SESSION", "2027-09-13", "2027-09-16")
         .await;
     let q = format!(
-        "mutation($item: ID!, $versions: [NominationVersionInput!]!) {{ adoptSlate(agendaItemId: $item, expectedVersions: $versions) {{ {FIELDS} }} }}"
+        "mutation($item: ID!, $versions: [NominationVersionInput!]!) {{ adoptSlate(input: {{ agendaItemId: $item, expectedVersions: $versions }}) {{ {FIELDS} }} }}"
     );
     let stale = json!({ "item": a["agendaItem"]["id"], "versions": [
         { "nominationId": a["id"], "expectedVersion": a["version"] },

@@ -10,7 +10,7 @@ use ccm_committee::config::DEV_SECRET;
 use serde_json::json;
 
 use crate::audit::{ensure_npm_packages, js_dir};
-use crate::helpers::{Backend, TestDatabase, add_meeting, spawn_app, spawn_app_with};
+use crate::helpers::{Backend, TestDatabase, add_meeting, spawn_app_with};
 use crate::ws;
 
 const BIN: &str = env!("CARGO_BIN_EXE_ccm-committee");
@@ -69,7 +69,7 @@ async fn an_update_made_on_one_replica_reaches_a_subscriber_of_another_within_a_
     let client = reqwest::Client::new();
     let body: serde_json::Value = client
         .post(format!("{}/graphql", first.base))
-        .json(&json!({ "query": "{ meeting(code: \"13MSP\") { id version } }" }))
+        .json(&json!({ "query": "{ meeting(code: \"3RC\") { id version } }" }))
         .send()
         .await
         .expect("query")
@@ -172,7 +172,8 @@ async fn the_graphql_ws_javascript_client_receives_an_update() {
     tokio::task::spawn_blocking(ensure_npm_packages)
         .await
         .expect("npm");
-    let app = spawn_app(Backend::Sqlite).await;
+    // The meeting is opened months ahead of its dates.
+    let app = spawn_app_with(Backend::Sqlite, |c| c.policy.open_window_days = 3650).await;
     let presidency = crate::nominations::cast().presidency;
     let id = add_meeting(&app, "14MSP", "PLANNED", "2027-09-13", "2027-09-16").await;
     let url = format!("{}/graphql/ws", app.address.replacen("http://", "ws://", 1));

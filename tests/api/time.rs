@@ -19,9 +19,11 @@ use crate::ws;
 
 const WAIT: Duration = Duration::from_secs(5);
 
+/// Timers and the log read often; meetings may be opened months ahead.
 fn fast(c: &mut ccm_committee::config::Config) {
     c.live.timer_poll_ms = 25;
     c.live.event_poll_ms = 100;
+    c.policy.open_window_days = 3650;
 }
 
 async fn nomination(app: &TestApp, id: &Value) -> Value {

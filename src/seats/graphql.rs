@@ -1,23 +1,21 @@
-//! The GraphQL surface of time: vacancies, calls for nominations, and the
-//! timers themselves (for administrators).
+//! The GraphQL surface of seats: vacancies and calls for nominations.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, FixedOffset, Utc};
 use entity::call;
 
-use super::calls::{self, Reason, Vacancy as VacancyRow};
-use super::graphql::identity;
-use super::types::Nomination;
-use crate::auth::Role;
+use super::calls;
+use super::vacancies::{self, Reason, Vacancy as VacancyRow};
+use crate::auth::{PRESIDENCY, require};
 use crate::clock::SharedClock;
 use crate::committee::types::{Mandate, Position, load_meeting};
+use crate::config::Policy;
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::direct;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::loaders::enum_name;
 use crate::meetings::types::Meeting;
-use crate::workflow::timers;
+use crate::nominations::types::Nomination;
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 pub enum VacancyReason {
@@ -97,7 +95,7 @@ impl Call {
     /// The vacancies still without a nominee.
     async fn uncovered(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>, ApiError> {
         let all = meeting_vacancies(ctx, self.0.meeting_id).await?;
-        Ok(calls::uncovered(&all)
+        Ok(vacancies::uncovered(&all)
             .into_iter()
             .cloned()
             .map(Vacancy)
@@ -133,37 +131,14 @@ async fn meeting_vacancies(
     else {
         return Err(ApiError::NotFound("no such meeting".to_owned()));
     };
-    direct(ctx, calls::vacancies(&db.conn, &m)).await
-}
-
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum TimerStatus {
-    Pending,
-    Fired,
-    Dropped,
-    Cancelled,
-}
-
-/// A durable timer.
-#[derive(SimpleObject)]
-pub struct Timer {
-    pub target: String,
-    pub subject_id: String,
-    pub event: String,
-    pub due_at: DateTime<FixedOffset>,
-    pub status: String,
-    /// What firing it did, or why it was dropped.
-    pub outcome: Option<String>,
-    /// The replica that fired it.
-    pub fired_by: Option<String>,
-    pub fired_at: Option<DateTime<FixedOffset>>,
+    direct(ctx, vacancies::vacancies(&db.conn, &m)).await
 }
 
 #[derive(Default)]
-pub struct TimeQuery;
+pub struct SeatsQuery;
 
 #[Object]
-impl TimeQuery {
+impl SeatsQuery {
     /// The seats that become free at a meeting: mandates ending there, holders
     /// whose withdrawal from the Convention takes effect by then.
     async fn vacancies(&self, ctx: &Context<'_>, meeting_id: ID) -> Result<Vec<Vacancy>, ApiError> {
@@ -185,45 +160,6 @@ impl TimeQuery {
             .map(Call)
             .collect())
     }
-
-    /// Timers, latest due first: pending ones and recent firings (administrators
-    /// and the President's office).
-    async fn timers(
-        &self,
-        ctx: &Context<'_>,
-        statuses: Option<Vec<TimerStatus>>,
-        #[graphql(default = 50)] limit: i32,
-    ) -> Result<Vec<Timer>, ApiError> {
-        let who = identity(ctx)?;
-        if !matches!(who.role, Role::Admin | Role::Presidency) {
-            return Err(ApiError::Forbidden(
-                "timers are for administrators".to_owned(),
-            ));
-        }
-        if !(1..=500).contains(&limit) {
-            return Err(ApiError::bad_input("`limit` is between 1 and 500"));
-        }
-        let statuses: Vec<String> = statuses
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| enum_name(s).to_owned())
-            .collect();
-        let db = ctx.data_unchecked::<Db>();
-        let rows = direct(ctx, timers::list(&db.conn, &statuses, limit as u64)).await?;
-        Ok(rows
-            .into_iter()
-            .map(|t| Timer {
-                target: t.target,
-                subject_id: t.subject_id.to_string(),
-                event: t.event,
-                due_at: t.due_at,
-                status: t.status,
-                outcome: t.outcome,
-                fired_by: t.fired_by,
-                fired_at: t.fired_at,
-            })
-            .collect())
-    }
 }
 
 #[derive(InputObject)]
@@ -235,23 +171,31 @@ pub struct OpenCallInput {
 }
 
 #[derive(Default)]
-pub struct TimeMutation;
+pub struct SeatsMutation;
 
 #[Object]
-impl TimeMutation {
+impl SeatsMutation {
     /// Opens a call for nominations for a meeting's vacancies (President's office).
     async fn open_call(&self, ctx: &Context<'_>, input: OpenCallInput) -> Result<Call, ApiError> {
-        let who = identity(ctx)?;
-        if !matches!(who.role, Role::Admin | Role::Presidency) {
-            return Err(ApiError::Forbidden(
-                "calls are opened by the President's office".to_owned(),
-            ));
-        }
+        let who = require(
+            ctx,
+            &PRESIDENCY,
+            "calls are opened by the President's office",
+        )?;
         let db = ctx.data_unchecked::<Db>();
+        let policy = ctx.data_unchecked::<Policy>();
         let meeting = GlobalId::meeting(&input.meeting_id)?;
         let now = ctx.data_unchecked::<SharedClock>().now();
-        let id =
-            calls::open_call(db, &who.subject, meeting, input.deadline, input.note, now).await?;
+        let id = calls::open_call(
+            db,
+            &who.subject,
+            meeting,
+            input.deadline,
+            input.note,
+            policy,
+            now,
+        )
+        .await?;
         let found = calls::calls(&db.conn, meeting)
             .await
             .map_err(ApiError::from)?;

@@ -1,5 +1,6 @@
 //! The broad-based consultation policy (data, per position) and the live
-//! tally of a nomination's consultation.
+//! tally: observers' views are shown, never counted; the nominee's own view is
+//! not counted unless the position's policy says so.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +16,8 @@ pub struct ConsultationPolicy {
     pub min_regional_groups: usize,
     /// Whether a standing objection blocks endorsement.
     pub objections_block: bool,
+    /// Whether the nominee's own response counts toward the policy.
+    pub count_nominee: bool,
 }
 
 impl Default for ConsultationPolicy {
@@ -23,6 +26,7 @@ impl Default for ConsultationPolicy {
             min_responses: 10,
             min_regional_groups: 4,
             objections_block: true,
+            count_nominee: false,
         }
     }
 }
@@ -36,14 +40,26 @@ impl ConsultationPolicy {
     }
 }
 
+/// Who gave a response, as the tally sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Responder {
+    /// A State Party other than the nominee.
+    StateParty,
+    /// The nominee State itself.
+    Nominee,
+    /// An observer organization.
+    Observer,
+    /// A State that is not (or no longer) a State Party: never counted.
+    NotAParty,
+}
+
 /// One standing response, as the tally sees it.
 #[derive(Clone, Debug)]
 pub struct Counted {
     pub state: Option<String>,
     pub regional_group: Option<String>,
     pub stance: String,
-    /// Whether the responder is a State Party (observers' views are not counted).
-    pub counts: bool,
+    pub responder: Responder,
 }
 
 /// The consultation so far.
@@ -54,6 +70,8 @@ pub struct Tally {
     pub by_regional_group: BTreeMap<String, usize>,
     pub standing_objections: Vec<String>,
     pub observer_views: usize,
+    /// Whether the nominee's own response stands (and is not counted).
+    pub nominee_view: bool,
     /// Why the policy is not met; empty when it is.
     pub unmet: Vec<String>,
 }
@@ -68,9 +86,17 @@ pub fn tally(policy: &ConsultationPolicy, responses: &[Counted]) -> Tally {
     let mut t = Tally::default();
     let mut groups = BTreeSet::new();
     for r in responses {
-        if !r.counts {
-            t.observer_views += 1;
-            continue;
+        match r.responder {
+            Responder::Observer => {
+                t.observer_views += 1;
+                continue;
+            }
+            Responder::Nominee if !policy.count_nominee => {
+                t.nominee_view = true;
+                continue;
+            }
+            Responder::NotAParty => continue,
+            Responder::Nominee | Responder::StateParty => {}
         }
         t.responses += 1;
         *t.by_stance.entry(r.stance.clone()).or_default() += 1;
@@ -84,14 +110,15 @@ pub fn tally(policy: &ConsultationPolicy, responses: &[Counted]) -> Tally {
     }
     if t.responses < policy.min_responses {
         t.unmet.push(format!(
-            "{} responses from States Parties, {} needed",
-            t.responses, policy.min_responses
+            "{} from States Parties, {} needed",
+            counted(t.responses, "response", "responses"),
+            policy.min_responses
         ));
     }
     if groups.len() < policy.min_regional_groups {
         t.unmet.push(format!(
-            "responses from {} regional groups, {} needed",
-            groups.len(),
+            "responses from {}, {} needed",
+            counted(groups.len(), "regional group", "regional groups"),
             policy.min_regional_groups
         ));
     }
@@ -104,6 +131,11 @@ pub fn tally(policy: &ConsultationPolicy, responses: &[Counted]) -> Tally {
     t
 }
 
+/// "1 response", "2 responses".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,7 +145,7 @@ mod tests {
             state: Some(state.into()),
             regional_group: Some(group.into()),
             stance: stance.into(),
-            counts: true,
+            responder: Responder::StateParty,
         }
     }
 
@@ -138,6 +170,23 @@ mod tests {
             .map(|i| r(&format!("S{i}"), groups[i % 3], "SUPPORT"))
             .collect();
         assert_eq!(tally(&policy, &three_groups).unmet.len(), 1);
+    }
+
+    #[test]
+    fn the_nominees_own_view_does_not_count_unless_the_policy_says_so() {
+        let mut own = r("NOR", "WESTERN_EUROPEAN_OTHERS", "SUPPORT");
+        own.responder = Responder::Nominee;
+        let t = tally(&ConsultationPolicy::default(), std::slice::from_ref(&own));
+        assert_eq!(t.responses, 0);
+        assert!(t.nominee_view);
+        assert_eq!(t.unmet[0], "0 responses from States Parties, 10 needed");
+        let lenient = ConsultationPolicy {
+            count_nominee: true,
+            ..ConsultationPolicy::default()
+        };
+        let t = tally(&lenient, &[own]);
+        assert_eq!(t.responses, 1);
+        assert_eq!(t.unmet[0], "1 response from States Parties, 10 needed");
     }
 
     #[test]

@@ -1,0 +1,316 @@
+//! Agendas. Every change to an agenda, whoever asks for it (the President's
+//! office, or the workflow putting a nomination on the agenda and recording a
+//! decision), goes through here: the item, the meeting's version and an
+//! `AGENDA_CHANGED` or `DECISION_RECORDED` entry, in one transaction.
+
+use chrono::{DateTime, Utc};
+use entity::{agenda_item, meeting, nomination};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+
+use super::changes::{bump, check_open, locked, touch, unchanged};
+use super::model::AgendaItemKind;
+use crate::auth::Identity;
+use crate::db::{Db, WriteTxn};
+use crate::error::ApiError;
+use crate::events::Event;
+use crate::workflow::idempotency::{self, Done, Keyed};
+
+/// The title of the item the workflow creates for nominations.
+pub const NOMINATIONS_TITLE: &str = "Nominations of Coordinators";
+
+async fn agenda(txn: &WriteTxn, meeting_id: i32) -> Result<Vec<agenda_item::Model>, ApiError> {
+    Ok(agenda_item::Entity::find()
+        .filter(agenda_item::Column::MeetingId.eq(meeting_id))
+        .order_by_asc(agenda_item::Column::ItemOrder)
+        .order_by_asc(agenda_item::Column::Id)
+        .all(&**txn)
+        .await?)
+}
+
+/// Numbers `items` 1.. in their order, writing only what changed.
+async fn renumber(
+    txn: &WriteTxn,
+    items: Vec<agenda_item::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, ApiError> {
+    let mut titles = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        titles.push(item.title.clone());
+        let order = i as i32 + 1;
+        if item.item_order != order {
+            let version = item.version;
+            let mut item: agenda_item::ActiveModel = item.into();
+            item.item_order = Set(order);
+            item.version = Set(version + 1);
+            item.updated_at = Set(now.fixed_offset());
+            item.update(&**txn).await?;
+        }
+    }
+    Ok(titles)
+}
+
+fn agenda_changed(
+    change: &str,
+    item: &agenda_item::Model,
+    titles: Vec<String>,
+) -> impl FnOnce(&meeting::Model) -> Event {
+    let change = change.to_owned();
+    let (id, title) = (item.id, item.title.clone());
+    move |after| Event::AgendaChanged {
+        change,
+        agenda_item_id: id,
+        title,
+        agenda: titles,
+        version: after.version,
+        status: after.status.clone(),
+    }
+}
+
+async fn insert_item(
+    txn: &WriteTxn,
+    meeting_id: i32,
+    title: &str,
+    kind: AgendaItemKind,
+    now: DateTime<Utc>,
+) -> Result<agenda_item::Model, ApiError> {
+    Ok(agenda_item::ActiveModel {
+        meeting_id: Set(meeting_id),
+        item_order: Set(0),
+        title: Set(title.to_owned()),
+        kind: Set(kind.as_str().to_owned()),
+        decision: Set(None),
+        decided_at: Set(None),
+        version: Set(1),
+        created_at: Set(now.fixed_offset()),
+        updated_at: Set(now.fixed_offset()),
+        ..Default::default()
+    }
+    .insert(&**txn)
+    .await?)
+}
+
+fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) -> Keyed<'a> {
+    Keyed {
+        actor: &who.subject,
+        key,
+        input,
+    }
+}
+
+/// An item to add.
+pub struct NewItem {
+    pub meeting_id: i32,
+    pub expected_version: i32,
+    pub title: String,
+    pub kind: AgendaItemKind,
+    /// Its place (1 first); by default, last.
+    pub position: Option<i32>,
+}
+
+pub async fn add_item(
+    db: &Db,
+    who: &Identity,
+    new: NewItem,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i32>, ApiError> {
+    let title = new.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 500 {
+        return Err(ApiError::bad_input(
+            "an agenda item's title has 1 to 500 characters",
+        ));
+    }
+    let input = json!({ "op": "addAgendaItem", "meeting": new.meeting_id,
+        "expectedVersion": new.expected_version, "title": title, "kind": new.kind.as_str(),
+        "position": new.position });
+    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+        let before = locked(txn, new.meeting_id, new.expected_version).await?;
+        check_open(&before)?;
+        let mut items = agenda(txn, new.meeting_id).await?;
+        let at = new
+            .position
+            .map_or(items.len(), |p| (p.max(1) as usize - 1).min(items.len()));
+        let created = insert_item(txn, new.meeting_id, &title, new.kind, now).await?;
+        items.insert(at, created.clone());
+        let titles = renumber(txn, items, now).await?;
+        bump(
+            txn,
+            unchanged(),
+            &before,
+            agenda_changed("added", &created, titles),
+            now,
+        )
+        .await?;
+        Ok(new.meeting_id)
+    })
+    .await
+}
+
+async fn item_and_meeting(
+    txn: &WriteTxn,
+    item_id: i32,
+    expected_version: i32,
+) -> Result<(agenda_item::Model, meeting::Model), ApiError> {
+    let item = agenda_item::Entity::find_by_id(item_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such agenda item".to_owned()))?;
+    let meeting = locked(txn, item.meeting_id, expected_version).await?;
+    check_open(&meeting)?;
+    Ok((item, meeting))
+}
+
+pub async fn move_item(
+    db: &Db,
+    who: &Identity,
+    item_id: i32,
+    expected_version: i32,
+    position: i32,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i32>, ApiError> {
+    let input = json!({ "op": "moveAgendaItem", "item": item_id,
+        "expectedVersion": expected_version, "position": position });
+    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+        let (item, before) = item_and_meeting(txn, item_id, expected_version).await?;
+        let mut items = agenda(txn, before.id).await?;
+        items.retain(|i| i.id != item.id);
+        let at = (position.max(1) as usize - 1).min(items.len());
+        items.insert(at, item.clone());
+        let titles = renumber(txn, items, now).await?;
+        bump(
+            txn,
+            unchanged(),
+            &before,
+            agenda_changed("moved", &item, titles),
+            now,
+        )
+        .await?;
+        Ok(before.id)
+    })
+    .await
+}
+
+pub async fn remove_item(
+    db: &Db,
+    who: &Identity,
+    item_id: i32,
+    expected_version: i32,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i32>, ApiError> {
+    let input = json!({ "op": "removeAgendaItem", "item": item_id,
+        "expectedVersion": expected_version });
+    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+        let (item, before) = item_and_meeting(txn, item_id, expected_version).await?;
+        let nominations = nomination::Entity::find()
+            .filter(nomination::Column::AgendaItemId.eq(item.id))
+            .count(&**txn)
+            .await?;
+        if nominations > 0 || item.decision.is_some() {
+            return Err(ApiError::bad_input(
+                "an item with nominations or a recorded decision stays on the agenda",
+            ));
+        }
+        agenda_item::Entity::delete_by_id(item.id)
+            .exec(&**txn)
+            .await?;
+        let mut items = agenda(txn, before.id).await?;
+        items.retain(|i| i.id != item.id);
+        let titles = renumber(txn, items, now).await?;
+        bump(
+            txn,
+            unchanged(),
+            &before,
+            agenda_changed("removed", &item, titles),
+            now,
+        )
+        .await?;
+        Ok(before.id)
+    })
+    .await
+}
+
+/// The agenda item of `meeting_id` that nominations go on: `wanted` if
+/// given (it must be on that meeting's agenda), else its nominations item,
+/// created (and announced) when missing.
+pub async fn nominations_item(
+    txn: &WriteTxn,
+    meeting_id: i32,
+    wanted: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<agenda_item::Model, ApiError> {
+    let items = agenda(txn, meeting_id).await?;
+    if let Some(id) = wanted {
+        return items.into_iter().find(|i| i.id == id).ok_or_else(|| {
+            ApiError::bad_input("the agenda item is not on the deciding meeting's agenda")
+        });
+    }
+    let nominations = AgendaItemKind::Nominations.as_str();
+    if let Some(item) = items.iter().find(|i| i.kind == nominations) {
+        return Ok(item.clone());
+    }
+    let created = insert_item(
+        txn,
+        meeting_id,
+        NOMINATIONS_TITLE,
+        AgendaItemKind::Nominations,
+        now,
+    )
+    .await?;
+    let mut all = items;
+    all.push(created.clone());
+    let titles = renumber(txn, all, now).await?;
+    touch(
+        txn,
+        meeting_id,
+        agenda_changed("added", &created, titles),
+        now,
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Records one decision line on an agenda item, and announces it.
+pub async fn record_decision(
+    txn: &WriteTxn,
+    item_id: i32,
+    line: &str,
+    nomination_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let item = agenda_item::Entity::find_by_id(item_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| {
+            tracing::error!(item = item_id, "a nomination's agenda item is missing");
+            ApiError::Internal
+        })?;
+    let decision = match &item.decision {
+        Some(text) => format!("{text}\n{line}"),
+        None => line.to_owned(),
+    };
+    let (meeting_id, version) = (item.meeting_id, item.version);
+    let mut changes: agenda_item::ActiveModel = item.into();
+    changes.decision = Set(Some(decision.clone()));
+    changes.decided_at = Set(Some(now.fixed_offset()));
+    changes.version = Set(version + 1);
+    changes.updated_at = Set(now.fixed_offset());
+    changes.update(&**txn).await?;
+    touch(
+        txn,
+        meeting_id,
+        |after| Event::DecisionRecorded {
+            agenda_item_id: item_id,
+            nomination_id,
+            decision,
+            version: Some(after.version),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,510 @@
+//! Moving nominations: proposing one, firing an event on one, adopting a
+//! slate. Each is one transaction behind `workflow::idempotency`: the caller's
+//! role is checked before anything is looked up, the nomination is locked,
+//! then the engine checks the version, the transition and the guards, and the
+//! effects and timers run before the commit.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{account, mandate, meeting, nomination, position, state, workflow_instance};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::aggregate::{self, Loaded};
+use super::consultation;
+use super::definition::{self, NominationContext, NominationState};
+use crate::auth::Identity;
+use crate::committee::mandates::free_seat;
+use crate::committee::model::StateRelation;
+use crate::config::Policy;
+use crate::db::{Db, WriteTxn};
+use crate::error::ApiError;
+use crate::events::Topic;
+use crate::vocabulary::stored;
+use crate::workflow::idempotency::{self, Done, Keyed};
+use crate::workflow::store::{self, Step};
+use crate::workflow::{Actor, Fired, WorkflowError};
+
+fn actor_of(identity: &Identity) -> Actor {
+    Actor {
+        subject: identity.subject.clone(),
+        role: identity.role.as_str().to_owned(),
+    }
+}
+
+/// The actor for what time does.
+pub fn system_actor() -> Actor {
+    Actor {
+        subject: "system".to_owned(),
+        role: definition::SYSTEM.to_owned(),
+    }
+}
+
+/// Refuses a caller whose role may never fire `event`, before any lookup.
+fn role_may(event: &str, identity: &Identity) -> Result<(), ApiError> {
+    definition::definition()
+        .role_may(event, identity.role.as_str())
+        .map_err(|r| WorkflowError::Refused(r).into())
+}
+
+/// Records the account on its first write, so that history names accounts.
+pub(super) async fn ensure_account(
+    txn: &WriteTxn,
+    identity: &Identity,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let row = account::ActiveModel {
+        subject: Set(identity.subject.clone()),
+        display_name: Set(identity.subject.clone()),
+        role: Set(identity.role.as_str().to_owned()),
+        state_iso3: Set(identity.state.clone()),
+        created_at: Set(now.fixed_offset()),
+        ..Default::default()
+    };
+    let inserted = account::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(account::Column::Subject)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec(&**txn)
+        .await;
+    match inserted {
+        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Other open nominations of the same State for the same position at the same meeting.
+async fn open_duplicates<C: ConnectionTrait>(
+    conn: &C,
+    position_id: i32,
+    state: &str,
+    meeting_id: i32,
+    except: Option<i64>,
+) -> Result<usize, ApiError> {
+    let mut query = nomination::Entity::find()
+        .filter(nomination::Column::PositionId.eq(position_id))
+        .filter(nomination::Column::StateIso3.eq(state))
+        .filter(nomination::Column::DecidingMeetingId.eq(meeting_id));
+    if let Some(id) = except {
+        query = query.filter(nomination::Column::Id.ne(id));
+    }
+    let ids = query.all(conn).await?.into_iter().map(|n| n.id);
+    Ok(super::read::open_ids(conn, ids).await?.len())
+}
+
+async fn relation_on<C: ConnectionTrait>(
+    conn: &C,
+    iso3: &str,
+    date: NaiveDate,
+) -> Result<Option<StateRelation>, ApiError> {
+    Ok(state::Entity::find_by_id(iso3.to_owned())
+        .one(conn)
+        .await?
+        .map(|s| StateRelation::of(&s, date)))
+}
+
+/// What the guards of `event` look at, loaded in the move's transaction.
+#[allow(clippy::too_many_arguments)]
+async fn context<C: ConnectionTrait>(
+    conn: &C,
+    nominee: &str,
+    position: &position::Model,
+    meeting: &meeting::Model,
+    actor_state: Option<String>,
+    event: &str,
+    existing: Option<&nomination::Model>,
+    now: DateTime<Utc>,
+) -> Result<NominationContext, ApiError> {
+    let date = aggregate::meeting_date(meeting, now.date_naive());
+    let mut ctx = NominationContext {
+        nominee: nominee.to_owned(),
+        actor_state,
+        nominee_relation: relation_on(conn, nominee, date).await?,
+        meeting_kind: stored(&meeting.kind)?,
+        meeting_status: stored(&meeting.status)?,
+        meeting_code: meeting.code.clone(),
+        seat_free: true,
+        ..Default::default()
+    };
+    match (event, existing) {
+        ("propose" | "proposeRenewal" | "submit", _) => {
+            ctx.open_duplicates = open_duplicates(
+                conn,
+                position.id,
+                nominee,
+                meeting.id,
+                existing.map(|n| n.id),
+            )
+            .await?;
+        }
+        ("endorse", Some(n)) => {
+            let (_, t) = consultation::consultation(conn, n, now.date_naive()).await?;
+            if !t.policy_met() {
+                ctx.consultation_unmet = Some(format!(
+                    "the broad-based consultation policy is not met: {}",
+                    t.unmet.join("; ")
+                ));
+            }
+        }
+        ("select", Some(n)) => {
+            ctx.seat_free = free_seat(conn, position, n.term_starts_on, n.term_ends_on)
+                .await?
+                .is_some();
+        }
+        _ => {}
+    }
+    Ok(ctx)
+}
+
+/// What a proposal names.
+#[derive(Clone, Debug)]
+pub struct Proposal {
+    pub position_code: String,
+    pub state: String,
+    pub meeting_id: i32,
+    pub note: Option<String>,
+    pub renews_mandate_id: Option<i32>,
+}
+
+impl Proposal {
+    fn event(&self) -> &'static str {
+        if self.renews_mandate_id.is_some() {
+            "proposeRenewal"
+        } else {
+            "propose"
+        }
+    }
+}
+
+/// Proposes a nomination (or, with `renews_mandate_id`, a renewal).
+pub async fn propose(
+    db: &Db,
+    identity: &Identity,
+    proposal: Proposal,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i64>, ApiError> {
+    role_may(proposal.event(), identity)?;
+    let request = Keyed {
+        actor: &identity.subject,
+        key,
+        input: json!({ "op": proposal.event(), "position": proposal.position_code,
+            "state": proposal.state, "meeting": proposal.meeting_id, "note": proposal.note,
+            "renews": proposal.renews_mandate_id }),
+    };
+    idempotency::run(db, request, now, async |txn| {
+        ensure_account(txn, identity, now).await?;
+        propose_in(
+            txn,
+            &actor_of(identity),
+            identity.state.clone(),
+            proposal,
+            now,
+        )
+        .await
+    })
+    .await
+}
+
+/// Proposes inside the caller's transaction, as `actor` acting for `actor_state`.
+pub async fn propose_in(
+    txn: &WriteTxn,
+    actor: &Actor,
+    actor_state: Option<String>,
+    proposal: Proposal,
+    now: DateTime<Utc>,
+) -> Result<i64, ApiError> {
+    let event = proposal.event();
+    let state_code = crate::committee::service::parse_iso3(&proposal.state)?;
+    let position = position::Entity::find()
+        .filter(position::Column::Code.eq(proposal.position_code.trim().to_ascii_uppercase()))
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| {
+            ApiError::bad_input(format!("unknown position `{}`", proposal.position_code))
+        })?;
+    if state::Entity::find_by_id(state_code.clone())
+        .one(&**txn)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::bad_input(format!("unknown State `{state_code}`")));
+    }
+    let meeting = meeting::Entity::find_by_id(proposal.meeting_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such meeting".to_owned()))?;
+    let mut renewal_refused = None;
+    let (term_starts_on, term_ends_on) = match proposal.renews_mandate_id {
+        None => aggregate::term(&meeting, &position).ok_or_else(|| {
+            ApiError::bad_input(format!(
+                "the {} has no dates yet: the term cannot be set",
+                meeting.code
+            ))
+        })?,
+        Some(mandate_id) => {
+            let renewed = mandate::Entity::find_by_id(mandate_id)
+                .one(&**txn)
+                .await?
+                .ok_or_else(|| ApiError::NotFound("no such mandate".to_owned()))?;
+            if renewed.position_id != position.id || renewed.state_iso3 != state_code {
+                return Err(ApiError::bad_input(
+                    "a renewal is for the same position and State as the mandate it renews",
+                ));
+            }
+            if !position.renewable {
+                renewal_refused = Some(format!("{} mandates are not renewable", position.name));
+            }
+            let start = renewed
+                .ends_on
+                .or(meeting.ends_on)
+                .ok_or_else(|| ApiError::bad_input("the mandate's end is not established"))?;
+            (start, aggregate::add_years(start, position.term_years))
+        }
+    };
+    let mut ctx = context(
+        &**txn,
+        &state_code,
+        &position,
+        &meeting,
+        actor_state,
+        event,
+        None,
+        now,
+    )
+    .await?;
+    ctx.renewal_refused = renewal_refused;
+    let fired = store::create(
+        &**txn,
+        &definition::definition(),
+        event,
+        &ctx,
+        Step {
+            actor,
+            scope: Some(Topic::Meeting(meeting.id)),
+            note: proposal.note.clone(),
+            payload: Some(json!({
+                "position": position.code,
+                "state": state_code,
+                "meeting": meeting.code,
+                "termStartsOn": term_starts_on,
+                "termEndsOn": term_ends_on,
+            })),
+            at: now,
+        },
+    )
+    .await?;
+    let id = fired.instance.id;
+    nomination::ActiveModel {
+        id: Set(id),
+        kind: Set(if proposal.renews_mandate_id.is_some() {
+            "RENEWAL"
+        } else {
+            "NEW"
+        }
+        .to_owned()),
+        position_id: Set(position.id),
+        state_iso3: Set(state_code),
+        deciding_meeting_id: Set(meeting.id),
+        term_starts_on: Set(term_starts_on),
+        term_ends_on: Set(term_ends_on),
+        agenda_item_id: Set(None),
+        renews_mandate_id: Set(proposal.renews_mandate_id),
+        mandate_id: Set(None),
+        consultation_deadline: Set(None),
+        proposed_by: Set(actor.subject.clone()),
+        note: Set(proposal.note),
+        created_at: Set(now.fixed_offset()),
+        updated_at: Set(now.fixed_offset()),
+    }
+    .insert(&**txn)
+    .await?;
+    Ok(id)
+}
+
+/// A move of one nomination.
+#[derive(Clone, Debug)]
+pub struct Move {
+    pub nomination_id: i64,
+    pub expected_version: i32,
+    pub event: &'static str,
+    pub note: Option<String>,
+    /// For `placeOnAgenda`: the item to put it on (default: the meeting's nominations item).
+    pub agenda_item_id: Option<i32>,
+    /// For `openConsultation`: when the consultation closes.
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+impl Move {
+    fn input(&self) -> serde_json::Value {
+        json!({ "op": self.event, "id": self.nomination_id,
+            "expectedVersion": self.expected_version, "note": self.note,
+            "agendaItem": self.agenda_item_id, "deadline": self.deadline.map(|d| d.to_rfc3339()) })
+    }
+}
+
+/// Fires a move on a loaded (and locked) nomination, as `actor`, with its effects and timers.
+pub(super) async fn move_loaded(
+    txn: &WriteTxn,
+    loaded: &Loaded,
+    actor: &Actor,
+    actor_state: Option<String>,
+    mv: &Move,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Fired, ApiError> {
+    let ctx = context(
+        &**txn,
+        &loaded.nomination.state_iso3,
+        &loaded.position,
+        &loaded.meeting,
+        actor_state,
+        mv.event,
+        Some(&loaded.nomination),
+        now,
+    )
+    .await?;
+    let fired = store::fire(
+        &**txn,
+        &definition::definition(),
+        &loaded.instance,
+        mv.expected_version,
+        mv.event,
+        &ctx,
+        Step {
+            actor,
+            scope: Some(Topic::Meeting(loaded.meeting.id)),
+            note: mv.note.clone(),
+            payload: mv.deadline.map(|d| json!({ "deadline": d.to_rfc3339() })),
+            at: now,
+        },
+    )
+    .await?;
+    super::effects::run(txn, loaded, &fired, mv, policy, now).await?;
+    super::schedule::after_move(txn, loaded, &fired, mv.deadline, now).await?;
+    Ok(fired)
+}
+
+async fn fire_in(
+    txn: &WriteTxn,
+    identity: &Identity,
+    mv: &Move,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Fired, ApiError> {
+    let loaded = aggregate::load(&**txn, mv.nomination_id, true).await?;
+    move_loaded(
+        txn,
+        &loaded,
+        &actor_of(identity),
+        identity.state.clone(),
+        mv,
+        policy,
+        now,
+    )
+    .await
+}
+
+/// Fires one event on one nomination, in one transaction.
+pub async fn fire(
+    db: &Db,
+    identity: &Identity,
+    mv: Move,
+    key: Option<&str>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Done<i64>, ApiError> {
+    role_may(mv.event, identity)?;
+    let request = Keyed {
+        actor: &identity.subject,
+        key,
+        input: mv.input(),
+    };
+    idempotency::run(db, request, now, async |txn| {
+        ensure_account(txn, identity, now).await?;
+        fire_in(txn, identity, &mv, policy, now).await?;
+        Ok(mv.nomination_id)
+    })
+    .await
+}
+
+/// A slate: every nomination on one agenda item, with the version the caller saw of each.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Slate {
+    pub agenda_item_id: i32,
+    pub expected: HashMap<i64, i32>,
+    pub note: Option<String>,
+}
+
+/// Selects every nomination on one agenda item in one transaction: all or none.
+pub async fn adopt_slate(
+    db: &Db,
+    identity: &Identity,
+    slate: Slate,
+    key: Option<&str>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Done<Vec<i64>>, ApiError> {
+    role_may("select", identity)?;
+    let expected: BTreeSet<(i64, i32)> = slate.expected.iter().map(|(k, v)| (*k, *v)).collect();
+    let request = Keyed {
+        actor: &identity.subject,
+        key,
+        input: json!({ "op": "adoptSlate", "item": slate.agenda_item_id,
+            "expected": expected, "note": slate.note }),
+    };
+    idempotency::run(db, request, now, async |txn| {
+        entity::agenda_item::Entity::find_by_id(slate.agenda_item_id)
+            .one(&**txn)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such agenda item".to_owned()))?;
+        let ids: Vec<i64> = nomination::Entity::find()
+            .filter(nomination::Column::AgendaItemId.eq(slate.agenda_item_id))
+            .order_by_asc(nomination::Column::Id)
+            .all(&**txn)
+            .await?
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        let on_agenda: BTreeSet<i64> = workflow_instance::Entity::find()
+            .filter(workflow_instance::Column::Id.is_in(ids))
+            .filter(workflow_instance::Column::State.eq(NominationState::OnAgenda.as_str()))
+            .all(&**txn)
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        if on_agenda.is_empty() {
+            return Err(ApiError::bad_input(
+                "no nomination on this agenda item awaits a decision",
+            ));
+        }
+        let named: BTreeSet<i64> = slate.expected.keys().copied().collect();
+        if named != on_agenda {
+            return Err(ApiError::bad_input(format!(
+                "expectedVersions must name exactly the nominations on the slate: {on_agenda:?}"
+            )));
+        }
+        ensure_account(txn, identity, now).await?;
+        for id in &on_agenda {
+            let mv = Move {
+                nomination_id: *id,
+                expected_version: slate.expected[id],
+                event: "select",
+                note: slate.note.clone(),
+                agenda_item_id: None,
+                deadline: None,
+            };
+            fire_in(txn, identity, &mv, policy, now).await?;
+        }
+        Ok(on_agenda.into_iter().collect())
+    })
+    .await
+}
