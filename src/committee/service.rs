@@ -10,7 +10,7 @@ use sea_orm::{
     QuerySelect, Statement, Value,
 };
 
-use super::model::{RegionalGroup, StateRelation};
+use super::model::{PositionKind, RegionalGroup, StateRelation};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::pagination::{PageArgs, Window, fetch};
@@ -235,19 +235,74 @@ pub enum MandateParent {
     State(String),
 }
 
-/// Mandates active on `date` for each of `positions`.
+/// Mandates active on `date` for each of `positions`. The Outgoing
+/// President's seat is derived from the presidencies: the previous President,
+/// from the handover to the current one until the next handover.
 pub async fn holders(
     db: &Db,
     positions: &[i32],
     date: NaiveDate,
 ) -> Result<Vec<mandate::Model>, ApiError> {
-    Ok(mandate::Entity::find()
+    let mut rows = mandate::Entity::find()
         .filter(mandate::Column::PositionId.is_in(positions.iter().copied()))
         .filter(active_on(date))
         .order_by_asc(mandate::Column::Seat)
         .order_by_asc(mandate::Column::StartsOn)
         .all(&db.conn)
-        .await?)
+        .await?;
+    let presidencies = position::Entity::find()
+        .filter(position::Column::Kind.is_in([
+            PositionKind::President.as_str(),
+            PositionKind::OutgoingPresident.as_str(),
+        ]))
+        .all(&db.conn)
+        .await?;
+    let of = |kind: PositionKind| presidencies.iter().find(|p| p.kind == kind.as_str());
+    if let (Some(president), Some(outgoing)) = (
+        of(PositionKind::President),
+        of(PositionKind::OutgoingPresident),
+    ) && positions.contains(&outgoing.id)
+    {
+        rows.extend(outgoing_presidents(db, president.id, outgoing.id, date).await?);
+    }
+    Ok(rows)
+}
+
+/// The previous President, shown in the Outgoing President's seat while the
+/// current President serves.
+async fn outgoing_presidents(
+    db: &Db,
+    president: i32,
+    outgoing: i32,
+    date: NaiveDate,
+) -> Result<Vec<mandate::Model>, ApiError> {
+    let current = mandate::Entity::find()
+        .filter(mandate::Column::PositionId.eq(president))
+        .filter(active_on(date))
+        .all(&db.conn)
+        .await?;
+    let Some(current) = current.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let previous = mandate::Entity::find()
+        .filter(mandate::Column::PositionId.eq(president))
+        .filter(mandate::Column::EndsOn.eq(current.starts_on))
+        .all(&db.conn)
+        .await?;
+    Ok(previous
+        .into_iter()
+        .map(|prev| mandate::Model {
+            position_id: outgoing,
+            seat: 1,
+            starts_on: current.starts_on,
+            ends_on: current.ends_on,
+            source: format!(
+                "derived: the previous President, from the handover to the {} until the next; {}",
+                current.state_iso3, prev.source
+            ),
+            ..prev
+        })
+        .collect())
 }
 
 /// How many mandates each parent has.

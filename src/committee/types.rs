@@ -1,6 +1,6 @@
 //! The committee's GraphQL types.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::Datelike;
 use entity::{mandate, organization, position, state};
 
@@ -326,8 +326,8 @@ impl Position {
 
 /// A State holding one seat of a position for a term. A term runs from the
 /// end of the designating meeting to the end of the meeting where it expires
-/// (a presidency from the opening of the meeting presided over to the opening
-/// of the next).
+/// (since the First Review Conference, a presidency from the close of the
+/// meeting before the one presided over to the close of that meeting).
 pub struct Mandate(pub mandate::Model);
 
 #[Object]
@@ -379,6 +379,18 @@ impl Mandate {
             .load_one(id)
             .await?
             .map(Mandate))
+    }
+
+    /// Whether a source only attests the holder on a date (the mandate then
+    /// spans the period between the meetings around that date), rather than
+    /// giving the term.
+    async fn attested(&self) -> bool {
+        self.0.attested_on.is_some()
+    }
+
+    /// The date on which a source shows the holder in the seat, for an attested holding.
+    async fn attested_on(&self) -> Option<Date> {
+        self.0.attested_on.map(Date)
     }
 
     /// Whether it runs on a date (default today).
@@ -463,12 +475,66 @@ impl CommitteePosition {
             .collect())
     }
 
-    /// Seats with no holder on the date.
-    async fn vacant_seats(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+    /// Each seat on the date: held (by whom), known to be vacant, or unknown.
+    async fn seats(&self, ctx: &Context<'_>) -> Result<Vec<CommitteeSeat>, ApiError> {
         let held = get::<HoldersLoader, _>(ctx)
             .load_one((self.position.id, self.as_of))
             .await?
-            .map_or(0, |h| h.len() as i32);
-        Ok((self.position.seats - held).max(0))
+            .unwrap_or_default();
+        let empty = if crate::reference::compositions::complete_on(self.as_of, today(ctx)) {
+            SeatStatus::Vacant
+        } else {
+            SeatStatus::Unknown
+        };
+        Ok((1..=self.position.seats)
+            .map(|seat| match held.iter().find(|m| m.seat == seat) {
+                Some(m) => CommitteeSeat {
+                    seat,
+                    status: SeatStatus::Held,
+                    holder: Some(Mandate(m.clone())),
+                },
+                None => CommitteeSeat {
+                    seat,
+                    status: empty,
+                    holder: None,
+                },
+            })
+            .collect())
     }
+
+    /// Seats known to have no holder on the date.
+    async fn vacant_seats(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        Ok(self.count(ctx, SeatStatus::Vacant).await?)
+    }
+
+    /// Seats whose holder on the date the records do not show.
+    async fn unknown_seats(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
+        Ok(self.count(ctx, SeatStatus::Unknown).await?)
+    }
+}
+
+impl CommitteePosition {
+    async fn count(&self, ctx: &Context<'_>, status: SeatStatus) -> Result<i32, ApiError> {
+        let seats = self.seats(ctx).await?;
+        Ok(seats.iter().filter(|s| s.status == status).count() as i32)
+    }
+}
+
+/// Whether a seat had a holder on a date, as far as the records show.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SeatStatus {
+    /// A mandate (a known term, or a holding a source attests) runs on the date.
+    Held,
+    /// The records for the date are complete and name no holder.
+    Vacant,
+    /// No holder is known, and the records for the date are incomplete.
+    Unknown,
+}
+
+/// One seat of a position on the committee's composition at a date.
+#[derive(SimpleObject)]
+pub struct CommitteeSeat {
+    pub seat: i32,
+    pub status: SeatStatus,
+    pub holder: Option<Mandate>,
 }

@@ -8,6 +8,7 @@
 //! are already present are left alone, missing ones are added, all in one
 //! transaction.
 
+pub mod compositions;
 mod dates;
 mod rows;
 
@@ -20,7 +21,7 @@ use sea_orm::{
     TransactionTrait,
 };
 
-pub use dates::{FIRST_THIRTY_CUTOFF, entry_into_force};
+pub use dates::entry_into_force;
 use rows::{MandateRow, MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
 
 use crate::db::Db;
@@ -58,7 +59,7 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<LoadReport, DbErr> {
         ..LoadReport::default()
     };
     report.positions = load_positions(&txn).await?;
-    report.mandates = load_mandates(&txn).await?;
+    report.mandates = load_mandates(&txn).await? + compositions::load(&txn).await?;
     txn.commit().await?;
     Ok(report)
 }
@@ -68,7 +69,7 @@ pub async fn is_empty(db: &Db) -> Result<bool, DbErr> {
     Ok(state::Entity::find().one(&db.conn).await?.is_none())
 }
 
-fn bad_data(what: &str, detail: impl std::fmt::Display) -> DbErr {
+pub(crate) fn bad_data(what: &str, detail: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(format!("reference data {what}: {detail}"))
 }
 
@@ -333,7 +334,7 @@ mod tests {
         let positions: Vec<PositionRow> = parse(POSITIONS_CSV).expect("positions");
         assert_eq!(positions.len(), 12);
         let mandates: Vec<MandateRow> = parse(MANDATES_CSV).expect("mandates");
-        assert_eq!(mandates.len(), 57);
+        assert_eq!(mandates.len(), 65);
         let organizations: Vec<OrganizationRow> = parse(ORGANIZATIONS_CSV).expect("organizations");
         assert_eq!(organizations.len(), 6);
     }

@@ -106,3 +106,26 @@ pub struct MandateRow {
     pub renews: Option<String>,
     pub source: String,
 }
+
+/// A holding attested by a source (`compositions.csv`).
+#[derive(Debug, Deserialize)]
+pub struct CompositionRow {
+    pub position_code: String,
+    pub state_iso3: String,
+    #[serde(deserialize_with = "empty_as_none")]
+    pub appointed_at: Option<String>,
+    #[serde(deserialize_with = "empty_as_none")]
+    pub term_ends_at: Option<String>,
+    pub evidence_date: NaiveDate,
+    pub source: String,
+}
+
+/// A period for which the committee's records are complete (`records.csv`).
+#[derive(Debug, Deserialize)]
+pub struct RecordsRow {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+    /// Read only by people: every row of the reference data cites its source.
+    #[allow(dead_code)]
+    pub source: String,
+}
