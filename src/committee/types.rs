@@ -504,12 +504,12 @@ impl CommitteePosition {
 
     /// Seats known to have no holder on the date.
     async fn vacant_seats(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
-        Ok(self.count(ctx, SeatStatus::Vacant).await?)
+        self.count(ctx, SeatStatus::Vacant).await
     }
 
     /// Seats whose holder on the date the records do not show.
     async fn unknown_seats(&self, ctx: &Context<'_>) -> Result<i32, ApiError> {
-        Ok(self.count(ctx, SeatStatus::Unknown).await?)
+        self.count(ctx, SeatStatus::Unknown).await
     }
 }
 
