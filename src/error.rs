@@ -49,6 +49,13 @@ impl ApiError {
         Self::BadUserInput(message.into())
     }
 
+    /// A broken invariant (a row that must exist does not): logged with what
+    /// broke, shown to the client only as INTERNAL.
+    pub fn broken(what: &str) -> Self {
+        tracing::error!(invariant = what, "a broken invariant");
+        Self::Internal
+    }
+
     /// The machine-readable code clients match on.
     pub fn code(&self) -> &'static str {
         match self {

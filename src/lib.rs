@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod nominations;
 pub mod reference;
 pub mod seats;
+pub mod state;
 pub mod telemetry;
 pub mod vocabulary;
 pub mod workflow;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Caller;
 use super::token::Keys;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The caller a set of headers (or a WebSocket `connection_init` payload) names.
 pub fn caller_from_authorization(keys: &Keys, value: Option<&str>) -> Result<Caller, String> {

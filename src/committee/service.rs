@@ -1,4 +1,5 @@
-//! Reading the committee's data. No GraphQL here: the CLI and tests reuse it.
+//! Reading the committee's data, for the GraphQL types, the CLI and the tests
+//! (paging arguments come from `graphql::pagination`).
 
 use std::collections::HashMap;
 

@@ -42,7 +42,7 @@ pub async fn load_position(ctx: &Context<'_>, id: i32) -> Result<Position, ApiEr
         .load_one(id)
         .await?
         .map(Position)
-        .ok_or(ApiError::Internal)
+        .ok_or_else(|| ApiError::broken("a referenced row exists"))
 }
 
 pub async fn load_meeting(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<Meeting>, ApiError> {
@@ -343,7 +343,7 @@ impl Mandate {
     async fn state(&self, ctx: &Context<'_>) -> Result<State, ApiError> {
         load_state(ctx, &self.0.state_iso3)
             .await?
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
 
     /// Which seat of the position (1..seats).

@@ -16,10 +16,10 @@ use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 
 use super::graphql::Slots;
-use crate::app::AppState;
 use crate::auth::middleware::caller_from_authorization;
 use crate::graphql::batch::Scope;
 use crate::graphql::loaders;
+use crate::state::AppState;
 
 pub async fn handler(
     State(app): State<AppState>,

@@ -56,18 +56,18 @@ pub fn request_error(message: &str, code: &str) -> serde_json::Value {
     })
 }
 
-/// Whether the error is `code`.
-pub fn has_code(error: &ServerError, code: &str) -> bool {
-    error
-        .extensions
-        .as_ref()
-        .and_then(|ext| ext.get("code"))
-        .is_some_and(|v| *v == async_graphql::Value::from(code))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether the error is `code`.
+    pub fn has_code(error: &ServerError, code: &str) -> bool {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|v| *v == async_graphql::Value::from(code))
+    }
 
     #[test]
     fn an_internal_error_says_nothing_of_its_cause() {

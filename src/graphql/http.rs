@@ -18,8 +18,8 @@ use serde_json::Value as Json;
 
 use super::error::{classify, request_error};
 use super::{batch, loaders, order};
-use crate::app::AppState;
 use crate::auth::Caller;
+use crate::state::AppState;
 
 const JSON: &str = "application/json; charset=utf-8";
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";

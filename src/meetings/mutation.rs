@@ -29,7 +29,9 @@ fn now(ctx: &Context<'_>) -> chrono::DateTime<chrono::Utc> {
 }
 
 async fn reload(ctx: &Context<'_>, id: i32) -> Result<Meeting, ApiError> {
-    load_meeting(ctx, Some(id)).await?.ok_or(ApiError::Internal)
+    load_meeting(ctx, Some(id))
+        .await?
+        .ok_or_else(|| ApiError::broken("a meeting just written can be read back"))
 }
 
 #[derive(InputObject)]

@@ -159,7 +159,7 @@ impl AgendaItem {
             .load_one(self.0.meeting_id)
             .await?
             .map(Meeting)
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
 
     /// Its place on the agenda (1 first).

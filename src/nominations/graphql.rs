@@ -351,7 +351,7 @@ impl NominationsMutation {
         let position = get::<crate::committee::loaders::PositionLoader, i32>(ctx)
             .load_one(mandate.position_id)
             .await?
-            .ok_or(ApiError::Internal)?;
+            .ok_or_else(|| ApiError::broken("a mandate's position exists"))?;
         let proposal = Proposal {
             position_code: position.code,
             state: mandate.state_iso3,

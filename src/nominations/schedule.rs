@@ -85,7 +85,7 @@ pub async fn meeting_moved(
             let position = position::Entity::find_by_id(n.position_id)
                 .one(&**txn)
                 .await?
-                .ok_or(ApiError::Internal)?;
+                .ok_or_else(|| ApiError::broken("a nomination's position exists"))?;
             if let Some((start, end)) = aggregate::term(meeting, &position)
                 && (start, end) != (n.term_starts_on, n.term_ends_on)
             {
@@ -173,7 +173,7 @@ async fn open_renewal(
     let position = position::Entity::find_by_id(m.position_id)
         .one(&**txn)
         .await?
-        .ok_or(ApiError::Internal)?;
+        .ok_or_else(|| ApiError::broken("a mandate's position exists"))?;
     let existing: Vec<i64> = nomination::Entity::find()
         .filter(nomination::Column::RenewsMandateId.eq(m.id))
         .all(&**txn)

@@ -136,7 +136,7 @@ impl Nomination {
         get::<InstanceLoader, i64>(ctx)
             .load_one(self.0.id)
             .await?
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
 }
 
@@ -173,14 +173,14 @@ impl Nomination {
     async fn nominee(&self, ctx: &Context<'_>) -> Result<State, ApiError> {
         load_state(ctx, &self.0.state_iso3)
             .await?
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
 
     /// The Meeting of States Parties or Review Conference that decides.
     async fn deciding_meeting(&self, ctx: &Context<'_>) -> Result<Meeting, ApiError> {
         load_meeting(ctx, Some(self.0.deciding_meeting_id))
             .await?
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
 
     /// The term it is for: from the end of the deciding meeting, for the position's term.
@@ -235,7 +235,7 @@ impl Nomination {
         let (responses, tally) = get::<ConsultationLoader, (i64, chrono::NaiveDate)>(ctx)
             .load_one((self.0.id, today(ctx)))
             .await?
-            .ok_or(ApiError::Internal)?;
+            .ok_or_else(|| ApiError::broken("a referenced row exists"))?;
         Ok(Consultation { responses, tally })
     }
 

@@ -64,7 +64,7 @@ impl Call {
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Meeting, ApiError> {
         load_meeting(ctx, Some(self.0.meeting_id))
             .await?
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("a call's meeting exists"))
     }
 
     async fn deadline(&self) -> DateTime<FixedOffset> {
@@ -203,6 +203,6 @@ impl SeatsMutation {
             .into_iter()
             .find(|c| c.id == id)
             .map(Call)
-            .ok_or(ApiError::Internal)
+            .ok_or_else(|| ApiError::broken("an opened call can be read back"))
     }
 }

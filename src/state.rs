@@ -1,0 +1,113 @@
+//! The state every handler shares: the database, the schema, the clock, the
+//! configuration, the token keys and the event dispatcher; built once at start.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sea_orm::DbErr;
+
+use crate::auth::token::Keys;
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::events::dispatcher::Dispatcher;
+use crate::graphql::schema::Limits;
+use crate::graphql::{CcmSchema, build_schema};
+use crate::reference;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Config(&'static str),
+}
+
+pub struct App {
+    pub db: Db,
+    pub schema: CcmSchema,
+    pub clock: SharedClock,
+    pub config: Config,
+    pub keys: Keys,
+    pub dispatcher: Arc<Dispatcher>,
+    graphql_requests: AtomicU64,
+}
+
+/// The state every handler shares.
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    pub fn count_request(&self) {
+        self.graphql_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// GraphQL requests executed so far.
+    pub fn graphql_requests(&self) -> u64 {
+        self.graphql_requests.load(Ordering::Relaxed)
+    }
+}
+
+impl AppState {
+    /// Connects, migrates, loads the reference data into an empty database,
+    /// and builds the schema.
+    pub async fn init(config: Config, clock: SharedClock) -> Result<Self, StartError> {
+        let secret = config.auth.secret().map_err(StartError::Config)?;
+        if config.auth.jwt_secret.is_none() {
+            tracing::warn!(
+                "development mode: tokens are signed with the public development secret"
+            );
+        }
+        let keys = Keys::new(secret.as_bytes());
+        let db = Db::connect(&config.database).await?;
+        db.migrate().await?;
+        if reference::is_empty(&db).await? {
+            let report = reference::load(&db, clock.today()).await?;
+            tracing::info!(rows = report.total(), "loaded the reference data");
+        }
+        let dispatcher = Dispatcher::start(
+            db.clone(),
+            config.live.subscriber_buffer,
+            std::time::Duration::from_millis(config.live.event_poll_ms.max(10)),
+        )
+        .await?;
+        let targets: Vec<Arc<dyn crate::workflow::timers::Target>> = vec![
+            Arc::new(crate::nominations::schedule::NominationTimers(
+                config.policy,
+            )),
+            Arc::new(crate::nominations::schedule::RenewalTimers),
+            Arc::new(crate::committee::mandates::MandateTimers),
+            Arc::new(crate::seats::calls::CallTimers),
+        ];
+        crate::workflow::timers::spawn_runner(
+            db.clone(),
+            clock.clone(),
+            targets,
+            std::time::Duration::from_millis(config.live.timer_poll_ms.max(10)),
+        );
+        let schema = build_schema(Limits {
+            max_depth: config.max_depth,
+            max_complexity: config.max_complexity,
+        });
+        Ok(Self(Arc::new(App {
+            db,
+            schema,
+            clock,
+            config,
+            keys,
+            dispatcher,
+            graphql_requests: AtomicU64::new(0),
+        })))
+    }
+}
