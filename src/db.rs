@@ -146,3 +146,47 @@ impl Db {
         self.stats.statements.load(Ordering::Relaxed)
     }
 }
+
+/// The advisory lock key that serialises start-ups (an arbitrary, fixed key).
+const STARTUP_LOCK: i64 = 0x0CC0_5747;
+
+/// Held while one process migrates and loads the reference data, so that any
+/// number of replicas can start together: on PostgreSQL a session-level
+/// advisory lock on a connection of its own; on SQLite (one process) nothing.
+pub struct StartupLock(Option<DatabaseConnection>);
+
+impl StartupLock {
+    /// Waits for the lock.
+    pub async fn acquire(config: &DatabaseConfig) -> Result<Self, DbErr> {
+        if !(config.url.starts_with("postgres:") || config.url.starts_with("postgresql:")) {
+            return Ok(Self(None));
+        }
+        let mut options = sea_orm::ConnectOptions::new(config.url.clone());
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .sqlx_logging(false);
+        let conn = sea_orm::Database::connect(options).await?;
+        conn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_lock($1)",
+            [STARTUP_LOCK.into()],
+        ))
+        .await?;
+        Ok(Self(Some(conn)))
+    }
+
+    /// Lets the next process in.
+    pub async fn release(self) {
+        if let Some(conn) = self.0 {
+            let _ = conn
+                .execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    "SELECT pg_advisory_unlock($1)",
+                    [STARTUP_LOCK.into()],
+                ))
+                .await;
+            let _ = conn.close().await;
+        }
+    }
+}

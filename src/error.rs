@@ -88,7 +88,18 @@ impl ApiError {
 }
 
 impl From<DbErr> for ApiError {
+    /// A unique index that refuses a write means another request did the same
+    /// thing at the same moment: CONFLICT, to be retried. Anything else is ours.
     fn from(err: DbErr) -> Self {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+            tracing::info!(%detail, "a concurrent request won a unique index");
+            return Self::Conflict {
+                message:
+                    "another request made the same change at the same moment: reload and retry"
+                        .to_owned(),
+                current_version: 0,
+            };
+        }
         tracing::error!(error = %err, "database error");
         Self::Internal
     }

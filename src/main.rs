@@ -92,10 +92,12 @@ fn mint(args: TokenArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn migrate(config: &DatabaseConfig) -> Result<Db, sea_orm::DbErr> {
+async fn prepare(
+    config: &DatabaseConfig,
+    loading: reference::Loading,
+) -> Result<reference::LoadReport, sea_orm::DbErr> {
     let db = Db::connect(config).await?;
-    db.migrate().await?;
-    Ok(db)
+    reference::prepare(&db, config, loading, SystemClock.today()).await
 }
 
 #[tokio::main]
@@ -106,18 +108,14 @@ async fn main() -> ExitCode {
     }
     let result: Result<(), String> = match cli.command {
         Command::Serve(config) => app::run(config).await.map_err(|e| e.to_string()),
-        Command::Migrate(config) => migrate(&config)
+        Command::Migrate(config) => prepare(&config, reference::Loading::Nothing)
             .await
             .map(|_| tracing::info!("migrations applied"))
             .map_err(|e| e.to_string()),
-        Command::Seed(config) => async {
-            let db = migrate(&config).await?;
-            let report = reference::load(&db, SystemClock.today()).await?;
-            tracing::info!(?report, "reference data loaded");
-            Ok::<(), sea_orm::DbErr>(())
-        }
-        .await
-        .map_err(|e| e.to_string()),
+        Command::Seed(config) => prepare(&config, reference::Loading::Missing)
+            .await
+            .map(|report| tracing::info!(?report, "reference data loaded"))
+            .map_err(|e| e.to_string()),
         Command::Token(args) => mint(args),
         Command::Schema => {
             print!("{}", graphql::schema::sdl());

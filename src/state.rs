@@ -71,9 +71,14 @@ impl AppState {
         }
         let keys = Keys::new(secret.as_bytes());
         let db = Db::connect(&config.database).await?;
-        db.migrate().await?;
-        if reference::is_empty(&db).await? {
-            let report = reference::load(&db, clock.today()).await?;
+        let report = reference::prepare(
+            &db,
+            &config.database,
+            reference::Loading::IntoEmpty,
+            clock.today(),
+        )
+        .await?;
+        if report.total() > 0 {
             tracing::info!(rows = report.total(), "loaded the reference data");
         }
         let dispatcher = Dispatcher::start(

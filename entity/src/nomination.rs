@@ -18,6 +18,10 @@ pub struct Model {
     pub consultation_deadline: Option<DateTimeWithTimeZone>,
     pub proposed_by: String,
     pub note: Option<String>,
+    /// `position:state:meeting` while the nomination is open, null once it is
+    /// over: a unique index keeps one open nomination per position, State and
+    /// deciding meeting.
+    pub open_seat: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
 }

@@ -9,7 +9,7 @@ use entity::{mandate, meeting, position};
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
 use crate::db::WriteTxn;
@@ -56,6 +56,20 @@ pub async fn free_seat<C: ConnectionTrait>(
     Ok((1..=position.seats).find(|s| !taken.contains(s)))
 }
 
+/// The position that `condition` selects, its row locked for the rest of the
+/// transaction on PostgreSQL (SQLite has one writer): decisions about its
+/// seats and nominations are taken one at a time.
+pub async fn position_for_update<C: ConnectionTrait>(
+    conn: &C,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> Result<Option<position::Model>, DbErr> {
+    let mut query = position::Entity::find().filter(condition);
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        query = query.lock(sea_orm::sea_query::LockType::Update);
+    }
+    query.one(conn).await
+}
+
 /// The Meeting of States Parties or Review Conference at which a term ending
 /// on `end` ends, where one is scheduled near that date.
 async fn ending_meeting<C: ConnectionTrait>(
@@ -97,6 +111,7 @@ pub async fn designate(
     d: Designation<'_>,
     now: DateTime<Utc>,
 ) -> Result<mandate::Model, ApiError> {
+    position_for_update(&**txn, position::Column::Id.eq(d.position.id)).await?;
     let seat = free_seat(&**txn, d.position, d.starts_on, d.ends_on)
         .await?
         .ok_or_else(|| ApiError::GuardFailed {

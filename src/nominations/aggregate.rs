@@ -75,3 +75,8 @@ pub fn term(
 pub fn meeting_date(meeting: &meeting::Model, fallback: NaiveDate) -> NaiveDate {
     meeting.starts_on.or(meeting.ends_on).unwrap_or(fallback)
 }
+
+/// The key that keeps one open nomination per position, State and deciding meeting.
+pub fn open_seat(position_id: i32, state: &str, meeting_id: i32) -> String {
+    format!("{position_id}:{state}:{meeting_id}")
+}

@@ -31,6 +31,13 @@ pub async fn run(
     if let Some(deadline) = mv.deadline {
         changes.consultation_deadline = Set(Some(deadline.fixed_offset()));
     }
+    if fired
+        .to
+        .parse::<NominationState>()
+        .is_ok_and(NominationState::is_final)
+    {
+        changes.open_seat = Set(None);
+    }
     for effect in &fired.effects {
         match *effect {
             "attachToAgenda" => {

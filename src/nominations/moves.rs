@@ -223,13 +223,14 @@ pub async fn propose_in(
 ) -> Result<i64, ApiError> {
     let event = proposal.event();
     let state_code = crate::committee::service::parse_iso3(&proposal.state)?;
-    let position = position::Entity::find()
-        .filter(position::Column::Code.eq(proposal.position_code.trim().to_ascii_uppercase()))
-        .one(&**txn)
-        .await?
-        .ok_or_else(|| {
-            ApiError::bad_input(format!("unknown position `{}`", proposal.position_code))
-        })?;
+    // Proposals for one position are serialised on its row (PostgreSQL), so
+    // that the duplicate check below holds until the proposal commits.
+    let position = crate::committee::mandates::position_for_update(
+        &**txn,
+        position::Column::Code.eq(proposal.position_code.trim().to_ascii_uppercase()),
+    )
+    .await?
+    .ok_or_else(|| ApiError::bad_input(format!("unknown position `{}`", proposal.position_code)))?;
     if state::Entity::find_by_id(state_code.clone())
         .one(&**txn)
         .await?
@@ -302,6 +303,7 @@ pub async fn propose_in(
     )
     .await?;
     let id = fired.instance.id;
+    let open_seat = aggregate::open_seat(position.id, &state_code, meeting.id);
     nomination::ActiveModel {
         id: Set(id),
         kind: Set(if proposal.renews_mandate_id.is_some() {
@@ -313,6 +315,7 @@ pub async fn propose_in(
         position_id: Set(position.id),
         state_iso3: Set(state_code),
         deciding_meeting_id: Set(meeting.id),
+        open_seat: Set(Some(open_seat)),
         term_starts_on: Set(term_starts_on),
         term_ends_on: Set(term_ends_on),
         agenda_item_id: Set(None),

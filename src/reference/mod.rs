@@ -48,7 +48,8 @@ impl LoadReport {
     }
 }
 
-/// Loads whatever reference rows are missing, in one transaction.
+/// Loads whatever reference rows are missing, in one transaction (callers
+/// that may run beside other processes use [`prepare`], which takes the lock).
 /// `today` decides the initial status of each meeting (concluded, in session, planned).
 pub async fn load(db: &Db, today: NaiveDate) -> Result<LoadReport, DbErr> {
     let txn = db.conn.begin().await?;
@@ -64,8 +65,45 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<LoadReport, DbErr> {
     Ok(report)
 }
 
+/// What to load when preparing a database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loading {
+    /// Nothing: only migrate.
+    Nothing,
+    /// The reference data, into an empty database (a server's start).
+    IntoEmpty,
+    /// Whatever reference rows are missing (`seed`).
+    Missing,
+}
+
+/// Migrates and loads, one process at a time (see `db::StartupLock`).
+pub async fn prepare(
+    db: &Db,
+    config: &crate::config::DatabaseConfig,
+    loading: Loading,
+    today: NaiveDate,
+) -> Result<LoadReport, DbErr> {
+    let lock = crate::db::StartupLock::acquire(config).await?;
+    let result = async {
+        db.migrate().await?;
+        let wanted = match loading {
+            Loading::Nothing => false,
+            Loading::IntoEmpty => is_empty(db).await?,
+            Loading::Missing => true,
+        };
+        if wanted {
+            load(db, today).await
+        } else {
+            Ok(LoadReport::default())
+        }
+    }
+    .await;
+    lock.release().await;
+    result
+}
+
 /// Whether the database holds no reference data yet.
-pub async fn is_empty(db: &Db) -> Result<bool, DbErr> {
+async fn is_empty(db: &Db) -> Result<bool, DbErr> {
     Ok(state::Entity::find().one(&db.conn).await?.is_none())
 }
 

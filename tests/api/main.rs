@@ -16,6 +16,7 @@ mod mandates;
 mod meetings;
 mod nodes;
 mod nominations;
+mod races;
 mod replicas;
 mod rounds;
 mod schema_sdl;
