@@ -10,9 +10,21 @@ pub struct Config {
     pub addr: SocketAddr,
     #[command(flatten)]
     pub database: DatabaseConfig,
-    /// Maximum depth of a GraphQL query.
+    /// Maximum depth of a GraphQL query (introspection aside).
     #[arg(long, env = "CCM_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
+    /// Maximum depth of an introspection selection (`__schema`, `__type`).
+    #[arg(long, env = "CCM_MAX_INTROSPECTION_DEPTH", default_value_t = 16)]
+    pub max_introspection_depth: usize,
+    /// Maximum fields in a query once its fragments are expanded.
+    #[arg(long, env = "CCM_MAX_FIELDS", default_value_t = 2_000)]
+    pub max_fields: u64,
+    /// Maximum times one field may be asked for (under aliases) in one selection.
+    #[arg(long, env = "CCM_MAX_ALIASES", default_value_t = 20)]
+    pub max_aliases: usize,
+    /// Seconds a request may run before it is cut off (`TIMEOUT`).
+    #[arg(long, env = "CCM_REQUEST_TIMEOUT", default_value_t = 10)]
+    pub request_timeout_secs: u64,
     /// Maximum complexity of a GraphQL query (each field counts 1, lists multiply by page size).
     #[arg(long, env = "CCM_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
@@ -95,7 +107,7 @@ impl Default for LiveConfig {
 }
 
 /// How tokens are signed.
-#[derive(Clone, Default, clap::Args)]
+#[derive(Clone, clap::Args)]
 pub struct AuthConfig {
     /// The HS256 secret tokens are signed with. Required unless `--dev`.
     #[arg(long = "jwt-secret", env = "CCM_JWT_SECRET", hide_env_values = true)]
@@ -104,6 +116,19 @@ pub struct AuthConfig {
     /// development secret (never in production).
     #[arg(long, env = "CCM_DEV", default_value_t = false)]
     pub dev: bool,
+    /// The longest lifetime (days) of a token the server accepts.
+    #[arg(long, env = "CCM_MAX_TOKEN_DAYS", default_value_t = crate::auth::token::MAX_TTL_DAYS)]
+    pub max_token_days: i64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            dev: false,
+            max_token_days: crate::auth::token::MAX_TTL_DAYS,
+        }
+    }
 }
 
 impl std::fmt::Debug for AuthConfig {
@@ -111,6 +136,7 @@ impl std::fmt::Debug for AuthConfig {
         f.debug_struct("AuthConfig")
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("dev", &self.dev)
+            .field("max_token_days", &self.max_token_days)
             .finish()
     }
 }
@@ -161,6 +187,10 @@ impl Config {
             addr,
             database,
             max_depth: 12,
+            max_introspection_depth: 16,
+            max_fields: 2_000,
+            max_aliases: 20,
+            request_timeout_secs: 10,
             max_complexity: 20_000,
             body_limit: 1024 * 1024,
             auth: AuthConfig::default(),

@@ -69,7 +69,8 @@ impl AppState {
                 "development mode: tokens are signed with the public development secret"
             );
         }
-        let keys = Keys::new(secret.as_bytes());
+        let keys = Keys::new(secret.as_bytes())
+            .with_max_ttl(chrono::Duration::days(config.auth.max_token_days.max(1)));
         let db = Db::connect(&config.database).await?;
         let report = reference::prepare(
             &db,
@@ -102,7 +103,12 @@ impl AppState {
             std::time::Duration::from_millis(config.live.timer_poll_ms.max(10)),
         );
         let schema = build_schema(Limits {
-            max_depth: config.max_depth,
+            query: crate::graphql::limits::QueryLimits {
+                max_fields: config.max_fields,
+                max_aliases: config.max_aliases,
+                max_depth: config.max_depth,
+                max_introspection_depth: config.max_introspection_depth,
+            },
             max_complexity: config.max_complexity,
         });
         Ok(Self(Arc::new(App {

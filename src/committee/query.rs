@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::graphql::batch::direct;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, OrderDirection, Page, PageArgs};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, SEARCH_MAX, bounded};
 use crate::meetings::loaders::MeetingLoader;
 
 /// Which States to list.
@@ -145,7 +145,7 @@ impl CommitteeQuery {
             regional_group: filter.regional_group,
             has_regional_group: filter.has_regional_group,
             relation: filter.relation.map(|r| (r, relation_on)),
-            search: filter.search,
+            search: bounded("search", filter.search, SEARCH_MAX)?,
         };
         let sort = match order.field {
             StateOrderField::Name => StateSort::Name,

@@ -165,7 +165,22 @@ pub async fn execute(
     }
     let scope = batch::Scope::new();
     let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
-    let mut response = batch::run(scope, app.schema.execute(request)).await;
+    let deadline = std::time::Duration::from_secs(app.config.request_timeout_secs.max(1));
+    let Ok(mut response) =
+        tokio::time::timeout(deadline, batch::run(scope, app.schema.execute(request))).await
+    else {
+        // Dropping the execution drops its statements: the database cancels them.
+        app.count_request();
+        tracing::warn!(seconds = deadline.as_secs(), "a request ran out of time");
+        let body = super::error::request_error(
+            &format!(
+                "the request took longer than {} seconds and was stopped",
+                deadline.as_secs()
+            ),
+            "TIMEOUT",
+        );
+        return json_response(StatusCode::SERVICE_UNAVAILABLE, media, &body);
+    };
     classify(&mut response.errors);
     app.count_request();
     let before_execution = response.data == async_graphql::Value::Null

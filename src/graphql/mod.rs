@@ -7,6 +7,7 @@ pub mod error;
 pub mod http;
 pub mod idempotency;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod order;
 pub mod pagination;

@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, Interface, MergedObject, Object, Schema};
 
 use super::ids::GlobalId;
+use super::limits::QueryLimits;
 use super::loaders::get;
 use crate::committee::CommitteeQuery;
 use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
@@ -87,27 +88,24 @@ pub struct Mutation(NominationsMutation, MeetingsMutation, SeatsMutation);
 pub type CcmSchema = Schema<Query, Mutation, Subscription>;
 
 /// Limits on what one request may ask for.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Limits {
-    pub max_depth: usize,
+    /// Checked on the parsed document (see `graphql::limits`).
+    pub query: QueryLimits,
     pub max_complexity: usize,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_depth: 12,
-            max_complexity: 20_000,
-        }
-    }
-}
+/// async-graphql's own depth limit, a backstop behind `graphql::limits`
+/// (which bounds introspection separately).
+const BACKSTOP_DEPTH: usize = 64;
 
 /// The schema with its limits. Request data (the database, the clock, the
 /// loaders) is added per request by the HTTP layer.
 pub fn build_schema(limits: Limits) -> CcmSchema {
     Schema::build(Query::default(), Mutation::default(), Subscription)
-        .limit_depth(limits.max_depth)
+        .limit_depth(BACKSTOP_DEPTH)
         .limit_complexity(limits.max_complexity)
+        .extension(super::limits::Limits(limits.query))
         .extension(async_graphql::extensions::Tracing)
         .extension(super::idempotency::Idempotency)
         .finish()
@@ -115,5 +113,9 @@ pub fn build_schema(limits: Limits) -> CcmSchema {
 
 /// The SDL, as `ccm-committee schema` prints it.
 pub fn sdl() -> String {
-    build_schema(Limits::default()).sdl()
+    build_schema(Limits {
+        max_complexity: 20_000,
+        ..Limits::default()
+    })
+    .sdl()
 }

@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::idempotency::settle;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, NAME_MAX, bounded};
 
 fn presidency<'a>(ctx: &'a Context<'_>) -> Result<&'a Identity, ApiError> {
     require(
@@ -146,6 +146,16 @@ impl MeetingsMutation {
     ) -> Result<Meeting, ApiError> {
         let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
+        if let Some(year) = input.year
+            && !(1990..=2200).contains(&year)
+        {
+            return Err(ApiError::bad_input("`year` is between 1990 and 2200"));
+        }
+        if let Some(ordinal) = input.ordinal
+            && !(1..=1000).contains(&ordinal)
+        {
+            return Err(ApiError::bad_input("`ordinal` is between 1 and 1000"));
+        }
         let new = NewMeeting {
             code: input.code,
             kind: input.kind,
@@ -174,7 +184,7 @@ impl MeetingsMutation {
         let change = MeetingChange {
             starts_on: input.starts_on.map(|d| d.0),
             ends_on: input.ends_on.map(|d| d.0),
-            city: input.city,
+            city: bounded("city", input.city, NAME_MAX)?,
             country: input.country,
             presiding_state: input.presiding_state,
         };

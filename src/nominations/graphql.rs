@@ -22,6 +22,7 @@ use crate::graphql::idempotency::settle;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
+use crate::graphql::scalars::{NOTE_MAX, bounded, check_instant};
 use crate::workflow::timers;
 
 fn now(ctx: &Context<'_>) -> DateTime<Utc> {
@@ -290,7 +291,7 @@ impl NominationsMutation {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
             expected_version: input.expected_version,
             event,
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
             agenda_item_id: None,
             deadline: None,
         };
@@ -330,7 +331,7 @@ impl NominationsMutation {
             position_code: input.position,
             state: input.state,
             meeting_id: GlobalId::meeting(&input.meeting_id)?,
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
             renews_mandate_id: None,
         };
         Self::propose(ctx, who, proposal, input.idempotency_key).await
@@ -356,7 +357,7 @@ impl NominationsMutation {
             position_code: position.code,
             state: mandate.state_iso3,
             meeting_id: GlobalId::meeting(&input.meeting_id)?,
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
             renews_mandate_id: Some(mandate_id),
         };
         Self::propose(ctx, who, proposal, input.idempotency_key).await
@@ -381,9 +382,12 @@ impl NominationsMutation {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
             expected_version: input.expected_version,
             event: "openConsultation",
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
             agenda_item_id: None,
-            deadline: input.deadline,
+            deadline: match input.deadline {
+                Some(at) => Some(check_instant("deadline", at).map(|()| at)?),
+                None => None,
+            },
         };
         Self::run(ctx, mv, input.idempotency_key).await
     }
@@ -400,7 +404,7 @@ impl NominationsMutation {
         let response = Response {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
             stance: input.stance.as_str().to_owned(),
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
         };
         let key = input.idempotency_key.as_deref();
         let done = consultation::respond(db, who, response, key, now(ctx)).await?;
@@ -449,7 +453,7 @@ impl NominationsMutation {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
             expected_version: input.expected_version,
             event: "placeOnAgenda",
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
             agenda_item_id: input
                 .agenda_item_id
                 .map(|id| GlobalId::agenda_item(&id))
@@ -502,7 +506,7 @@ impl NominationsMutation {
         let slate = Slate {
             agenda_item_id: GlobalId::agenda_item(&input.agenda_item_id)?,
             expected,
-            note: input.note,
+            note: bounded("note", input.note, NOTE_MAX)?,
         };
         let key = input.idempotency_key.as_deref();
         let done = moves::adopt_slate(db, who, slate, key, policy, now(ctx)).await?;

@@ -32,6 +32,32 @@ const MEETINGS_CSV: &str = include_str!("../../data/meetings.csv");
 const POSITIONS_CSV: &str = include_str!("../../data/positions.csv");
 const MANDATES_CSV: &str = include_str!("../../data/mandates.csv");
 
+static KNOWN_STATES: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
+    parse::<StateRow>(STATES_CSV)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.iso3)
+        .collect()
+});
+
+static KNOWN_ORGANIZATIONS: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
+    parse::<OrganizationRow>(ORGANIZATIONS_CSV)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.code)
+        .collect()
+});
+
+/// Whether `code` names a State of the reference data (one that signed or joined).
+pub fn known_state(code: &str) -> bool {
+    KNOWN_STATES.contains(code)
+}
+
+/// Whether `code` names an organization of the reference data.
+pub fn known_organization(code: &str) -> bool {
+    KNOWN_ORGANIZATIONS.contains(code)
+}
+
 /// How many rows of each kind a load added.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {

@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::direct;
 use crate::graphql::ids::GlobalId;
+use crate::graphql::scalars::{NOTE_MAX, bounded, check_instant};
 use crate::meetings::types::Meeting;
 use crate::nominations::types::Nomination;
 
@@ -185,13 +186,14 @@ impl SeatsMutation {
         let db = ctx.data_unchecked::<Db>();
         let policy = ctx.data_unchecked::<Policy>();
         let meeting = GlobalId::meeting(&input.meeting_id)?;
+        check_instant("deadline", input.deadline)?;
         let now = ctx.data_unchecked::<SharedClock>().now();
         let id = calls::open_call(
             db,
             &who.subject,
             meeting,
             input.deadline,
-            input.note,
+            bounded("note", input.note, NOTE_MAX)?,
             policy,
             now,
         )

@@ -108,14 +108,16 @@ pub struct TestApp {
 /// The secret the test servers sign tokens with.
 pub const TEST_SECRET: &str = "a-test-secret-of-some-length";
 
-/// A token for `subject` with `role` (and its State), valid for an hour.
+/// A token for `subject` with `role` (and its State; an observer speaks for
+/// the ICRC), valid for an hour.
 pub fn token(subject: &str, role: Role, state: Option<&str>) -> String {
+    let organization = (role == Role::Observer).then_some("ICRC");
     Keys::new(TEST_SECRET.as_bytes())
         .mint(
             subject,
             role,
             state,
-            None,
+            organization,
             chrono::Duration::hours(1),
             Utc::now(),
         )

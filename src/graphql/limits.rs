@@ -1,0 +1,284 @@
+//! What one request may ask for, checked on the parsed document before
+//! async-graphql validates or runs it, in time linear in the document's size:
+//!
+//! - its size once every fragment is expanded (each fragment's size is
+//!   computed once, so a fragment that spreads another twice, twenty levels
+//!   deep, is refused at once instead of being expanded a million times);
+//! - how many times one field is asked for (under aliases) in one selection;
+//! - its depth, where introspection (`__schema`, `__type`) has its own bound,
+//!   because the standard introspection query of every GraphQL tool is deep;
+//! - no NUL character anywhere in the query or its variables.
+//!
+//! A refusal is `BAD_USER_INPUT`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Name, ServerError, ServerResult, Value, Variables};
+
+/// The limits, from the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueryLimits {
+    /// Fields once every fragment is expanded (`__typename` counts).
+    pub max_fields: u64,
+    /// Times one field may be asked for in one selection, under aliases.
+    pub max_aliases: usize,
+    /// Depth of the selections outside introspection.
+    pub max_depth: usize,
+    /// Depth of an introspection selection (`__schema`, `__type`).
+    pub max_introspection_depth: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        Self {
+            max_fields: 2_000,
+            max_aliases: 20,
+            max_depth: 12,
+            max_introspection_depth: 16,
+        }
+    }
+}
+
+/// Why a document was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+/// The size and depth of a selection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Cost {
+    fields: u64,
+    depth: usize,
+}
+
+struct Walk<'a> {
+    doc: &'a ExecutableDocument,
+    limits: QueryLimits,
+    /// The cost of each fragment, computed once.
+    fragments: HashMap<Name, Cost>,
+    /// Fragments being computed (a cycle is refused).
+    open: Vec<Name>,
+}
+
+fn is_introspection(name: &str) -> bool {
+    name == "__schema" || name == "__type"
+}
+
+impl Walk<'_> {
+    fn set(&mut self, set: &SelectionSet, introspection: bool) -> Result<Cost, Refused> {
+        let mut cost = Cost::default();
+        let mut asked: HashMap<&str, usize> = HashMap::new();
+        for selection in &set.items {
+            let part = match &selection.node {
+                Selection::Field(field) => {
+                    let name = field.node.name.node.as_str();
+                    let times = asked.entry(name).or_default();
+                    *times += 1;
+                    if *times > self.limits.max_aliases {
+                        return Err(Refused(format!(
+                            "`{name}` is asked for more than {} times in one selection",
+                            self.limits.max_aliases
+                        )));
+                    }
+                    let inner = is_introspection(name);
+                    let sub = self.set(&field.node.selection_set.node, introspection || inner)?;
+                    if inner
+                        && !introspection
+                        && sub.depth + 1 > self.limits.max_introspection_depth
+                    {
+                        return Err(Refused(format!(
+                            "an introspection query is at most {} levels deep",
+                            self.limits.max_introspection_depth
+                        )));
+                    }
+                    Cost {
+                        fields: sub.fields + 1,
+                        // Introspection's depth is bounded on its own.
+                        depth: if inner && !introspection {
+                            1
+                        } else {
+                            sub.depth + 1
+                        },
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(&spread.node.fragment_name.node, introspection)?
+                }
+                Selection::InlineFragment(inline) => {
+                    self.set(&inline.node.selection_set.node, introspection)?
+                }
+            };
+            cost.fields = cost.fields.saturating_add(part.fields);
+            cost.depth = cost.depth.max(part.depth);
+            if cost.fields > self.limits.max_fields {
+                return Err(Refused(format!(
+                    "the query asks for more than {} fields once its fragments are expanded",
+                    self.limits.max_fields
+                )));
+            }
+        }
+        if !introspection && cost.depth > self.limits.max_depth {
+            return Err(Refused(format!(
+                "the query is nested too deep: more than {} levels",
+                self.limits.max_depth
+            )));
+        }
+        Ok(cost)
+    }
+
+    fn fragment(&mut self, name: &Name, introspection: bool) -> Result<Cost, Refused> {
+        if let Some(cost) = self.fragments.get(name) {
+            return Ok(*cost);
+        }
+        if self.open.contains(name) {
+            return Err(Refused(format!("fragment `{name}` spreads itself")));
+        }
+        let Some(definition) = self.doc.fragments.get(name) else {
+            // Unknown fragments are for validation to report.
+            return Ok(Cost::default());
+        };
+        self.open.push(name.clone());
+        let cost = self.set(&definition.node.selection_set.node, introspection)?;
+        self.open.pop();
+        // A fragment used inside and outside introspection is costed as first met.
+        self.fragments.insert(name.clone(), cost);
+        Ok(cost)
+    }
+}
+
+/// Checks a parsed document against the limits.
+pub fn check(doc: &ExecutableDocument, limits: QueryLimits) -> Result<(), Refused> {
+    let mut walk = Walk {
+        doc,
+        limits,
+        fragments: HashMap::new(),
+        open: Vec::new(),
+    };
+    let mut total: u64 = 0;
+    for (_, operation) in doc.operations.iter() {
+        let cost = walk.set(&operation.node.selection_set.node, false)?;
+        total = total.saturating_add(cost.fields);
+        if total > limits.max_fields {
+            return Err(Refused(format!(
+                "the document asks for more than {} fields",
+                limits.max_fields
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+fn refused(message: impl Into<String>) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "BAD_USER_INPUT");
+    error
+}
+
+/// The extension that applies [`check`] to every request.
+pub struct Limits(pub QueryLimits);
+
+impl ExtensionFactory for Limits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LimitsExtension(self.0))
+    }
+}
+
+struct LimitsExtension(QueryLimits);
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for LimitsExtension {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        if query.contains('\0')
+            || query.contains("\\u0000")
+            || variables.iter().any(|(_, v)| has_nul(v))
+        {
+            return Err(refused("text may not contain the NUL character"));
+        }
+        let doc = next.run(ctx, query, variables).await?;
+        check(&doc, self.0).map_err(|Refused(why)| refused(why))?;
+        Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(query: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(query).expect("parses")
+    }
+
+    fn bomb(levels: usize, leaf: &str) -> String {
+        let mut q = format!("query {{ ...F{levels} }} fragment F0 on Query {{ {leaf} }}");
+        for i in 1..=levels {
+            q.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{} ...F{} }}",
+                i - 1,
+                i - 1
+            ));
+        }
+        q
+    }
+
+    #[test]
+    fn a_fragment_bomb_is_refused_without_expanding_it() {
+        let started = std::time::Instant::now();
+        let refused = check(&parsed(&bomb(23, "__typename")), QueryLimits::default());
+        assert!(refused.is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(check(&parsed(&bomb(5, "__typename")), QueryLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn aliases_of_one_field_are_capped() {
+        let many: Vec<String> = (0..21)
+            .map(|i| format!("a{i}: organizations {{ code }}"))
+            .collect();
+        let q = format!("{{ {} }}", many.join(" "));
+        assert!(check(&parsed(&q), QueryLimits::default()).is_err());
+        let few: Vec<String> = (0..20)
+            .map(|i| format!("a{i}: organizations {{ code }}"))
+            .collect();
+        assert!(
+            check(
+                &parsed(&format!("{{ {} }}", few.join(" "))),
+                QueryLimits::default()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn depth_is_bounded_and_introspection_has_its_own_bound() {
+        let deep = "{ a { b { c { d { e { f { g { h { i { j { k { l { m } } } } } } } } } } } } }";
+        assert!(check(&parsed(deep), QueryLimits::default()).is_err());
+        let intro = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }";
+        assert!(check(&parsed(intro), QueryLimits::default()).is_ok());
+    }
+
+    #[test]
+    fn a_fragment_cycle_is_refused() {
+        let q = "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }";
+        assert!(check(&parsed(q), QueryLimits::default()).is_err());
+    }
+}
