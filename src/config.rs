@@ -85,6 +85,9 @@ pub struct LiveConfig {
     /// Seconds between keep-alive pings on WebSocket connections.
     #[arg(long, env = "CCM_WS_PING_SECS", default_value_t = 15)]
     pub ping_secs: u64,
+    /// Seconds a WebSocket client has to send `connection_init` (then 4408).
+    #[arg(long, env = "CCM_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub init_timeout_secs: u64,
     /// Seconds a WebSocket write may take before the client is deemed dead and cut off.
     #[arg(long, env = "CCM_WS_WRITE_TIMEOUT_SECS", default_value_t = 10)]
     pub write_timeout_secs: u64,
@@ -100,6 +103,7 @@ impl Default for LiveConfig {
             subscriber_buffer: 1024,
             event_poll_ms: 1000,
             ping_secs: 15,
+            init_timeout_secs: 10,
             write_timeout_secs: 10,
             timer_poll_ms: 1000,
         }

@@ -34,6 +34,8 @@ pub struct App {
     pub keys: Keys,
     pub dispatcher: Arc<Dispatcher>,
     graphql_requests: AtomicU64,
+    /// Set when the server begins to shut down (WebSocket sessions close with 1001).
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 /// The state every handler shares.
@@ -51,6 +53,16 @@ impl std::ops::Deref for AppState {
 impl App {
     pub fn count_request(&self) {
         self.graphql_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Resolves (its value turns true) when the server begins to shut down.
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    /// Tells every WebSocket session that the server is going away.
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
     }
 
     /// GraphQL requests executed so far.
@@ -119,6 +131,7 @@ impl AppState {
             keys,
             dispatcher,
             graphql_requests: AtomicU64::new(0),
+            shutdown: tokio::sync::watch::channel(false).0,
         })))
     }
 }

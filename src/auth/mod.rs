@@ -52,6 +52,16 @@ pub struct Identity {
     pub state: Option<String>,
     /// The organization an observer speaks for.
     pub organization: Option<String>,
+    /// When the token expires (seconds since the epoch, by the system clock).
+    pub expires_at: i64,
+}
+
+impl Identity {
+    /// Whether the token it came from has expired (a WebSocket session can
+    /// outlive its token: every operation checks).
+    pub fn expired(&self) -> bool {
+        chrono::Utc::now().timestamp() >= self.expires_at
+    }
 }
 
 /// The caller of a request.
@@ -71,13 +81,21 @@ impl Caller {
     }
 }
 
-/// The authenticated caller, or UNAUTHENTICATED.
+/// The authenticated caller, or UNAUTHENTICATED (also when its token expired
+/// since the connection was opened).
 pub fn identity<'a>(ctx: &'a Context<'_>) -> Result<&'a Identity, ApiError> {
-    ctx.data_opt::<Caller>()
+    let who = ctx
+        .data_opt::<Caller>()
         .and_then(Caller::identity)
         .ok_or_else(|| {
             ApiError::Unauthenticated("sign in: send `Authorization: Bearer <token>`".to_owned())
-        })
+        })?;
+    if who.expired() {
+        return Err(ApiError::Unauthenticated(
+            "the token has expired: sign in again".to_owned(),
+        ));
+    }
+    Ok(who)
 }
 
 /// The caller, if its role is one of `roles`; FORBIDDEN (saying `why`) otherwise.

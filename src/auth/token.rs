@@ -74,6 +74,7 @@ fn identity_of(claims: &Claims) -> Result<Identity, TokenError> {
         role,
         state: claims.state.clone().filter(|_| role.is_state_bound()),
         organization: claims.org.clone().filter(|_| role == Role::Observer),
+        expires_at: claims.exp,
     })
 }
 

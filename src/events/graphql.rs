@@ -419,7 +419,8 @@ impl EventsQuery {
     }
 }
 
-/// The subscriptions one connection may hold at once.
+/// The operations (subscriptions, and queries or mutations in flight) one
+/// WebSocket connection may hold at once.
 #[derive(Clone, Debug)]
 pub struct Slots {
     used: Arc<AtomicUsize>,
@@ -443,11 +444,12 @@ impl Slots {
         }
     }
 
-    fn take(&self) -> Result<Slot, ApiError> {
+    /// Holds one of the connection's slots until the returned `Slot` drops.
+    pub fn take(&self) -> Result<Slot, ApiError> {
         if self.used.fetch_add(1, Ordering::SeqCst) >= self.max {
             self.used.fetch_sub(1, Ordering::SeqCst);
             return Err(ApiError::RateLimited {
-                message: format!("at most {} subscriptions per connection", self.max),
+                message: format!("at most {} operations at once per connection", self.max),
                 resume_after: None,
             });
         }

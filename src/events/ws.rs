@@ -1,34 +1,69 @@
 //! `GET /graphql/ws`: subscriptions over graphql-transport-ws and the legacy
 //! graphql-ws protocol. The token travels in `connection_init`'s payload
-//! (`{"Authorization": "Bearer ..."}`); a bad one refuses the connection.
-//! A writer task sends keep-alive pings and cuts off a client that stops
-//! reading (a write that takes too long), so a dead client never holds memory
-//! or slows anyone else.
+//! (`{"Authorization": "Bearer ..."}`).
+//!
+//! async-graphql speaks the protocol; around it, this module:
+//! - sends every refusal as the protocol's close code, and flushes it before
+//!   the socket closes: a bad token 4403, a subscription before
+//!   `connection_init` 4401, no `connection_init` in time 4408, a second one
+//!   4429, a token that expires during the session 4403, the server shutting
+//!   down 1001 (the legacy protocol gets a `connection_error` message);
+//! - caps messages at the HTTP body limit;
+//! - runs a writer task that sends keep-alive pings and cuts off a client
+//!   that stops reading (a write that takes too long), so a dead client never
+//!   holds memory or slows anyone else.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::State;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::http::HeaderMap;
+use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 
 use super::graphql::Slots;
+use crate::auth::Caller;
 use crate::auth::middleware::caller_from_authorization;
 use crate::graphql::batch::Scope;
 use crate::graphql::loaders;
 use crate::state::AppState;
 
+/// The reason async-graphql's close frame carries when `connection_init`'s
+/// token is refused (it closes with 1002; the protocol says 4403).
+const REFUSED_TOKEN: &str = "Forbidden: the token is invalid or expired";
+
 pub async fn handler(
     State(app): State<AppState>,
     protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let limit = app.config.body_limit;
+    let legacy = speaks_legacy(&headers);
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve(app, socket, protocol))
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .on_upgrade(move |socket| serve(app, socket, protocol, legacy))
+}
+
+/// Whether the client asked for the legacy protocol (`graphql-ws`) first.
+fn speaks_legacy(headers: &HeaderMap) -> bool {
+    headers
+        .get(SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|list| {
+            list.split(',')
+                .map(str::trim)
+                .find(|p| *p == "graphql-ws" || *p == "graphql-transport-ws")
+        })
+        == Some("graphql-ws")
 }
 
 /// The token in a `connection_init` payload, under `Authorization`,
@@ -46,7 +81,44 @@ fn authorization(payload: &serde_json::Value) -> Option<String> {
     )
 }
 
-async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
+/// What the connection's tasks share.
+#[derive(Default)]
+struct Session {
+    /// `connection_init` arrived.
+    initialised: AtomicBool,
+    /// When the caller's token expires (0: anonymous).
+    expires_at: AtomicI64,
+}
+
+/// A close frame with the protocol's code for what async-graphql refused.
+fn with_protocol_code(frame: CloseFrame) -> CloseFrame {
+    let code = match (frame.code, frame.reason.as_str()) {
+        (1002, REFUSED_TOKEN) => 4403,
+        (1011, _) => 4401,
+        (code, _) => code,
+    };
+    CloseFrame {
+        code,
+        reason: frame.reason,
+    }
+}
+
+/// Our own refusal, in the connection's protocol.
+fn refusal(legacy: bool, code: u16, reason: &str) -> Vec<Message> {
+    let close = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
+    if legacy {
+        let error =
+            serde_json::json!({ "type": "connection_error", "payload": { "message": reason } });
+        vec![Message::Text(error.to_string().into()), close]
+    } else {
+        vec![close]
+    }
+}
+
+async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, legacy: bool) {
     let (mut sink, stream) = socket.split();
     let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(64);
     let ping_every = Duration::from_secs(app.config.live.ping_secs.max(1));
@@ -57,14 +129,16 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
         loop {
             let message = tokio::select! {
                 next = rx.next() => match next {
+                    Some(Message::Close(Some(frame))) => Message::Close(Some(with_protocol_code(frame))),
                     Some(message) => message,
                     None => break,
                 },
                 _ = ping.tick() => Message::Ping(Vec::new().into()),
             };
+            let closing = matches!(message, Message::Close(_));
             match tokio::time::timeout(write_timeout, sink.send(message)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => break,
+                Ok(Ok(())) if !closing => {}
+                Ok(Ok(())) | Ok(Err(_)) => break,
                 Err(_) => {
                     tracing::info!("a WebSocket client stopped reading; closing its connection");
                     break;
@@ -74,12 +148,72 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
         let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
     });
 
+    let session = Arc::new(Session::default());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut stopped_reading = stopped.clone();
+    let seen = session.clone();
+    let mut broken = tx.clone();
+    let incoming = stream
+        .inspect(move |message| match message {
+            Ok(Message::Text(text))
+                if serde_json::from_str::<serde_json::Value>(text)
+                    .is_ok_and(|m| m["type"] == "connection_init") =>
+            {
+                seen.initialised.store(true, Ordering::SeqCst);
+            }
+            Ok(_) => {}
+            // A frame over the size limit, or a broken one: say so before closing.
+            Err(_) => {
+                let close = Message::Close(Some(CloseFrame {
+                    code: 1009,
+                    reason: "a message is larger than the server accepts".into(),
+                }));
+                let _ = broken.try_send(close);
+            }
+        })
+        .take_until(async move {
+            let _ = stopped_reading.wait_for(|stop| *stop).await;
+        });
+
+    // Closes the connection when it is not initialised in time, when the
+    // caller's token expires, or when the server shuts down.
+    let mut control = tx.clone();
+    let watched = session.clone();
+    let init_timeout = Duration::from_secs(app.config.live.init_timeout_secs.max(1));
+    let mut shutdown = app.shutdown_signal();
+    let watchdog = tokio::spawn(async move {
+        let started = tokio::time::Instant::now();
+        let (code, reason) = loop {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                _ = shutdown.wait_for(|down| *down) => break (1001, "the server is going away"),
+            }
+            if !watched.initialised.load(Ordering::SeqCst) && started.elapsed() >= init_timeout {
+                break (4408, "Connection initialisation timeout");
+            }
+            let expires_at = watched.expires_at.load(Ordering::SeqCst);
+            if expires_at > 0 && chrono::Utc::now().timestamp() >= expires_at {
+                break (4403, "Forbidden: the token has expired");
+            }
+        };
+        for message in refusal(legacy, code, reason) {
+            let _ = control.send(message).await;
+        }
+        let _ = stop.send(true);
+    });
+
     let keys = app.keys.clone();
     let state = app.clone();
-    GraphQLWebSocket::new_with_pair(tx, stream, app.schema.clone(), protocol)
+    let authenticated = session.clone();
+    GraphQLWebSocket::new_with_pair(tx, incoming, app.schema.clone(), protocol)
         .on_connection_init(move |payload| async move {
             let caller = caller_from_authorization(&keys, authorization(&payload).as_deref())
-                .map_err(async_graphql::Error::new)?;
+                .map_err(|_| async_graphql::Error::new(REFUSED_TOKEN))?;
+            if let Caller::Known(identity) = &caller {
+                authenticated
+                    .expires_at
+                    .store(identity.expires_at, Ordering::SeqCst);
+            }
             let scope = Scope::timed();
             let request = async_graphql::Request::new("")
                 .data(state.db.clone())
@@ -94,5 +228,13 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
         })
         .serve()
         .await;
-    writer.abort();
+    watchdog.abort();
+    // Let the writer flush what is queued (a close frame above all), then stop.
+    let mut writer = writer;
+    if tokio::time::timeout(Duration::from_secs(2), &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
 }

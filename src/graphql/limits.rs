@@ -7,16 +7,21 @@
 //! - how many times one field is asked for (under aliases) in one selection;
 //! - its depth, where introspection (`__schema`, `__type`) has its own bound,
 //!   because the standard introspection query of every GraphQL tool is deep;
-//! - no NUL character anywhere in the query or its variables.
+//! - no NUL character anywhere in the query or its variables;
+//! - over a WebSocket, operations in flight count against the connection's slots.
 //!
 //! A refusal is `BAD_USER_INPUT`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, ServerError, ServerResult, Value, Variables};
+use async_graphql::{Name, Response, ServerError, ServerResult, Value, Variables};
+
+use crate::events::graphql::Slots;
 
 /// The limits, from the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,6 +206,29 @@ struct LimitsExtension(QueryLimits);
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for LimitsExtension {
+    /// A query or mutation over a WebSocket holds one of the connection's
+    /// slots while it runs (subscriptions hold theirs while they stream), so
+    /// a client cannot pipeline thousands of operations on one socket.
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let slot = match ctx.data_opt::<Slots>().map(Slots::take) {
+            Some(Ok(slot)) => Some(slot),
+            Some(Err(refused)) => {
+                let error = async_graphql::Error::from(refused)
+                    .into_server_error(async_graphql::Pos::default());
+                return Response::from_errors(vec![error]);
+            }
+            None => None,
+        };
+        let response = next.run(ctx, operation_name).await;
+        drop(slot);
+        response
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

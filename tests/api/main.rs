@@ -23,3 +23,4 @@ mod rounds;
 mod schema_sdl;
 mod states;
 mod time;
+mod ws_defences;

@@ -123,3 +123,34 @@ impl Client {
         }
     }
 }
+
+/// A connection that has sent nothing yet.
+pub async fn open_raw(base: &str, protocol: &str) -> Socket {
+    let url = format!("{}/graphql/ws", base.replacen("http://", "ws://", 1));
+    let mut request = url.into_client_request().expect("request");
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", protocol.parse().expect("header"));
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect")
+        .0
+}
+
+/// How the server ended the connection: `Some(code)` for a close frame (after
+/// any text messages, which are collected), `None` for a bare TCP close or silence.
+pub async fn closed_with(socket: &mut Socket, wait: Duration) -> (Option<u16>, Vec<Value>) {
+    let mut texts = Vec::new();
+    loop {
+        match tokio::time::timeout(wait, socket.next()).await {
+            Ok(Some(Ok(Message::Close(Some(frame))))) => {
+                return (Some(u16::from(frame.code)), texts);
+            }
+            Ok(Some(Ok(Message::Text(text)))) => {
+                texts.push(serde_json::from_str(&text).unwrap_or(Value::Null));
+            }
+            Ok(Some(Ok(_))) => continue,
+            _ => return (None, texts),
+        }
+    }
+}
