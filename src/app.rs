@@ -120,6 +120,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = state.clone();
+    let cap = crate::listener::connection_cap(
+        state.config.max_http_connections,
+        crate::listener::raise_file_limit(),
+    );
+    let idle = std::time::Duration::from_secs(state.config.idle_timeout_secs.max(1));
+    tracing::debug!(cap, "admitting connections");
+    let listener = crate::listener::Guarded::new(listener, cap, idle);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
             shutdown.await;

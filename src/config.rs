@@ -22,6 +22,14 @@ pub struct Config {
     /// Maximum times one field may be asked for (under aliases) in one selection.
     #[arg(long, env = "CCM_MAX_ALIASES", default_value_t = 20)]
     pub max_aliases: usize,
+    /// Connections admitted at once (0: as many as the open-file limit allows,
+    /// less a reserve); past it a connection gets 503 and is closed.
+    #[arg(long, env = "CCM_MAX_HTTP_CONNECTIONS", default_value_t = 0)]
+    pub max_http_connections: usize,
+    /// Seconds a connection may stay idle (no byte read or written) before it
+    /// is closed: unused keep-alive connections, half-sent headers.
+    #[arg(long, env = "CCM_IDLE_TIMEOUT_SECS", default_value_t = 20)]
+    pub idle_timeout_secs: u64,
     /// Seconds a request may run before it is cut off (`TIMEOUT`).
     #[arg(long, env = "CCM_REQUEST_TIMEOUT", default_value_t = 10)]
     pub request_timeout_secs: u64,
@@ -195,6 +203,8 @@ impl Config {
             max_fields: 2_000,
             max_aliases: 20,
             request_timeout_secs: 10,
+            max_http_connections: 0,
+            idle_timeout_secs: 20,
             max_complexity: 20_000,
             body_limit: 1024 * 1024,
             auth: AuthConfig::default(),

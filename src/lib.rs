@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod listener;
 pub mod meetings;
 pub mod nominations;
 pub mod reference;

@@ -161,10 +161,62 @@ async fn a_message_larger_than_the_body_limit_is_refused() {
         ))
         .await;
     let (code, texts) = closed_with(&mut client.socket, WAIT).await;
+    assert!(texts.is_empty(), "the message was not parsed: {texts:?}");
     assert!(
-        texts.is_empty(),
-        "the message was not parsed: {texts:?}"
+        code.is_some_and(|c| c != 1000),
+        "closed as an error: {code:?}"
     );
-    assert!(code.is_some_and(|c| c != 1000), "closed as an error: {code:?}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_capped_and_idle_ones_let_go() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(Backend::Sqlite, |c| {
+        c.max_http_connections = 10;
+        c.idle_timeout_secs = 1;
+    })
+    .await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..10 {
+        held.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connect"),
+        );
+    }
+    // Half a request's headers, never finished.
+    held[0]
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Over the cap: told so at once, not left hanging.
+    let mut over = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let mut answer = String::new();
+    tokio::time::timeout(WAIT, over.read_to_string(&mut answer))
+        .await
+        .expect("answered")
+        .expect("read");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    // The idle ones, the half-sent one among them, are let go...
+    for stream in &mut held {
+        let mut buf = [0u8; 64];
+        let read = tokio::time::timeout(WAIT, stream.read(&mut buf))
+            .await
+            .expect("closed within the idle timeout");
+        assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    }
+    // ...and the server answers again.
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
     app.stop().await;
 }
