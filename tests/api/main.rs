@@ -10,6 +10,7 @@ mod batching;
 mod cli;
 mod committee;
 mod engine;
+mod fuzz;
 mod hostile;
 mod http;
 mod live;
