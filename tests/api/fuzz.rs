@@ -148,7 +148,7 @@ fn selection(
                 t.as_str(),
                 "Int" | "String" | "ID" | "Boolean" | "Date" | "DateTime"
             );
-            if scalar && next(picks, cursor) % 2 == 0 {
+            if scalar && next(picks, cursor).is_multiple_of(2) {
                 args.push(format!("{name}: {}", literal(t, next(picks, cursor))));
             }
         }
