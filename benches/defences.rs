@@ -190,11 +190,11 @@ async fn main() {
             "Sec-WebSocket-Protocol",
             "graphql-transport-ws".parse().expect("header"),
         );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("ws");
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws");
         socket
-            .send(Message::Text(json!({ "type": "connection_init" }).to_string().into()))
+            .send(Message::Text(
+                json!({ "type": "connection_init" }).to_string().into(),
+            ))
             .await
             .expect("init");
         let _ack = socket.next().await;

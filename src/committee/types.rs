@@ -284,6 +284,7 @@ impl Position {
 
     /// Regional balance of the States holding its seats on a date (default
     /// today) and of those nominated for it: an aim, never a rule, so it only warns.
+    #[graphql(complexity = "crate::graphql::SQL_PER_ITEM + child_complexity")]
     async fn inclusiveness(
         &self,
         ctx: &Context<'_>,

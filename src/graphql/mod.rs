@@ -15,3 +15,7 @@ pub mod scalars;
 pub mod schema;
 
 pub use schema::{CcmSchema, build_schema};
+
+/// What a field that runs its own SQL for each parent adds to a query's
+/// complexity (a plain field adds 1; connections add their page size).
+pub const SQL_PER_ITEM: usize = 50;

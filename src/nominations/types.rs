@@ -241,6 +241,7 @@ impl Nomination {
 
     /// Regional balance of the States holding or nominated for the position's
     /// seats over this term: an aim, never a rule, so it only warns.
+    #[graphql(complexity = "crate::graphql::SQL_PER_ITEM + child_complexity")]
     async fn inclusiveness(&self, ctx: &Context<'_>) -> Result<Inclusiveness, ApiError> {
         let db = ctx.data_unchecked::<Db>();
         Ok(direct(ctx, inclusiveness::of_nomination(&db.conn, &self.0))

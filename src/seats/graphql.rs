@@ -85,6 +85,7 @@ impl Call {
     }
 
     /// The meeting's vacancies, each with its nominees so far.
+    #[graphql(complexity = "crate::graphql::SQL_PER_ITEM + child_complexity")]
     async fn vacancies(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>, ApiError> {
         Ok(meeting_vacancies(ctx, self.0.meeting_id)
             .await?
@@ -94,6 +95,7 @@ impl Call {
     }
 
     /// The vacancies still without a nominee.
+    #[graphql(complexity = "crate::graphql::SQL_PER_ITEM + child_complexity")]
     async fn uncovered(&self, ctx: &Context<'_>) -> Result<Vec<Vacancy>, ApiError> {
         let all = meeting_vacancies(ctx, self.0.meeting_id).await?;
         Ok(vacancies::uncovered(&all)
