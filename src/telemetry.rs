@@ -8,7 +8,7 @@ pub fn init() {
     let filter = std::env::var("CCM_LOG")
         .ok()
         .or_else(|| std::env::var("RUST_LOG").ok())
-        .unwrap_or_else(|| "info,sqlx=warn,sea_orm=warn".to_owned());
+        .unwrap_or_else(|| "info,sqlx=warn,sea_orm=warn,async_graphql::graphql=warn".to_owned());
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var("CCM_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
     let registry = tracing_subscriber::registry().with(filter);

@@ -38,6 +38,10 @@ use crate::state::AppState;
 /// token is refused (it closes with 1002; the protocol says 4403).
 const REFUSED_TOKEN: &str = "Forbidden: the token is invalid or expired";
 
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 16 * 1024;
+const MAX_QUEUED: usize = 4 * 1024 * 1024;
+
 pub async fn handler(
     State(app): State<AppState>,
     protocol: GraphQLProtocol,
@@ -50,6 +54,13 @@ pub async fn handler(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .max_message_size(limit)
         .max_frame_size(limit)
+        // Clients send small protocol messages: a small read buffer (not the
+        // 128 KiB default, zero-filled before every read) keeps each idle
+        // subscriber cheap; a client that stops reading cannot queue more
+        // than a few MiB before its writes fail and it is cut off.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(MAX_QUEUED)
         .on_upgrade(move |socket| serve(app, socket, protocol, legacy))
 }
 

@@ -86,7 +86,9 @@ impl Scope {
     }
 }
 
-type Reply<K, V> = oneshot::Sender<Result<HashMap<K, V>, ApiError>>;
+/// A batch's rows go to every waiter as one shared map: each waiter copies
+/// out only the rows of its own keys.
+type Reply<K, V> = oneshot::Sender<Result<Arc<HashMap<K, V>>, ApiError>>;
 /// The keys asked for since the last batch, and who asked.
 type Waiting<K, V> = (HashSet<K>, Vec<Reply<K, V>>);
 
@@ -120,7 +122,7 @@ where
         let scope = scope.clone();
         tokio::spawn(async move {
             let keys: Vec<K> = keys.into_iter().collect();
-            let result = loader.load(&keys).await;
+            let result = loader.load(&keys).await.map(Arc::new);
             // Not in flight before anyone hears of it: the request may flush
             // again as soon as it wakes.
             scope.in_flight.fetch_sub(1, Ordering::SeqCst);
@@ -176,9 +178,14 @@ where
             pending.1.push(tx);
         }
         self.scope.schedule();
-        let mut all = rx.await.map_err(|_| ApiError::Internal)??;
-        all.retain(|k, _| keys.contains(k));
-        Ok(all)
+        let all = rx.await.map_err(|_| ApiError::Internal)??;
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| {
+                let value = all.get(&k)?.clone();
+                Some((k, value))
+            })
+            .collect())
     }
 
     /// Loads one key in the next batch.

@@ -102,13 +102,17 @@ const BACKSTOP_DEPTH: usize = 64;
 /// The schema with its limits. Request data (the database, the clock, the
 /// loaders) is added per request by the HTTP layer.
 pub fn build_schema(limits: Limits) -> CcmSchema {
-    Schema::build(Query::default(), Mutation::default(), Subscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(BACKSTOP_DEPTH)
         .limit_complexity(limits.max_complexity)
         .extension(super::limits::Limits(limits.query))
-        .extension(async_graphql::extensions::Tracing)
-        .extension(super::idempotency::Idempotency)
-        .finish()
+        .extension(super::idempotency::Idempotency);
+    // A span per resolved field costs about a tenth of a nested query's CPU:
+    // only when asked for (`CCM_LOG=...,async_graphql::graphql=info`).
+    if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
+        builder = builder.extension(async_graphql::extensions::Tracing);
+    }
+    builder.finish()
 }
 
 /// The SDL, as `ccm-committee schema` prints it.
