@@ -1,0 +1,283 @@
+//! The nested query of issue 10 against a hand-written floor, on PostgreSQL
+//! and SQLite:
+//!
+//! `{ positions { code name mandates(first: 20) { edges { node { startsOn state { name regionalGroup } } } } } }`
+//!
+//! The floor is a plain axum handler that runs the same three statements the
+//! server runs (the positions; the first 20 mandates of each through the
+//! index, `committee::service::mandate_pages`; their States) and writes the
+//! same JSON. Both serve from this process on the same database (the
+//! reference data plus 5,000 mandates over the 12 positions and 125 States),
+//! loaded by 32 concurrent clients, in interleaved rounds; the ratio of
+//! throughputs is the figure that survives a noisy machine.
+//!
+//! `cargo bench --bench nested_reads` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
+//! default postgres://postgres@127.0.0.1:5432/postgres). Numbers go to BENCHMARKS.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::routing::post;
+use ccm_committee::app;
+use ccm_committee::clock::SystemClock;
+use ccm_committee::committee::service::{MandateParent, mandate_pages};
+use ccm_committee::config::{Config, DatabaseConfig};
+use ccm_committee::db::Db;
+use ccm_committee::graphql::pagination::Window;
+use chrono::{Days, NaiveDate, Utc};
+use entity::{mandate, position, state};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde_json::{Value, json};
+
+const QUERY: &str = "{ positions { code name mandates(first: 20) { edges { node { startsOn state { name regionalGroup } } } } } }";
+const CLIENTS: usize = 32;
+const ROUND: Duration = Duration::from_secs(4);
+const ROUNDS: usize = 3;
+const MANDATES: usize = 5_000;
+
+async fn fill(db: &Db) {
+    let positions = position::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("positions");
+    let states = state::Entity::find().all(&db.conn).await.expect("states");
+    let start = NaiveDate::from_ymd_opt(2030, 1, 1).expect("date");
+    let now = Utc::now().fixed_offset();
+    let rows: Vec<mandate::ActiveModel> = (0..MANDATES)
+        .map(|i| mandate::ActiveModel {
+            position_id: Set(positions[i % positions.len()].id),
+            state_iso3: Set(states[(i * 7) % states.len()].iso3.clone()),
+            seat: Set(1),
+            starts_on: Set(start + Days::new((i % 3000) as u64)),
+            ends_on: Set(None),
+            source: Set("benchmark".to_owned()),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        mandate::Entity::insert_many(chunk.to_vec())
+            .exec(&db.conn)
+            .await
+            .expect("insert");
+    }
+    if db.backend() == sea_orm::DatabaseBackend::Postgres {
+        db.conn
+            .execute_unprepared("ANALYZE")
+            .await
+            .expect("analyze");
+    }
+}
+
+/// The floor: the same three statements, the same JSON, nothing else.
+async fn floor(State(db): State<Db>) -> axum::Json<Value> {
+    let positions = position::Entity::find()
+        .order_by_asc(position::Column::SortOrder)
+        .order_by_asc(position::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("positions");
+    let parents: Vec<MandateParent> = positions
+        .iter()
+        .map(|p| MandateParent::Position(p.id))
+        .collect();
+    let pages = mandate_pages(
+        &db,
+        &parents,
+        Window {
+            offset: 0,
+            limit: 20,
+        },
+    )
+    .await
+    .expect("pages");
+    let codes: Vec<String> = pages
+        .values()
+        .flatten()
+        .map(|m| m.state_iso3.clone())
+        .collect();
+    let states: std::collections::HashMap<String, state::Model> = state::Entity::find()
+        .filter(state::Column::Iso3.is_in(codes))
+        .all(&db.conn)
+        .await
+        .expect("states")
+        .into_iter()
+        .map(|s| (s.iso3.clone(), s))
+        .collect();
+    let out: Vec<Value> = positions
+        .iter()
+        .map(|p| {
+            let edges: Vec<Value> = pages
+                .get(&MandateParent::Position(p.id))
+                .map(|rows| {
+                    rows.iter()
+                        .map(|m| {
+                            let s = &states[&m.state_iso3];
+                            json!({ "node": { "startsOn": m.starts_on, "state": {
+                                "name": s.name, "regionalGroup": s.un_regional_group } } })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({ "code": p.code, "name": p.name, "mandates": { "edges": edges } })
+        })
+        .collect();
+    axum::Json(json!({ "data": { "positions": out } }))
+}
+
+/// 32 clients for one round: requests per second and p99 latency.
+async fn round(client: &reqwest::Client, url: &str) -> (f64, Duration) {
+    let started = Instant::now();
+    let body = Arc::new(json!({ "query": QUERY }));
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (client, url, body) = (client.clone(), url.to_owned(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while started.elapsed() < ROUND {
+                let sent = Instant::now();
+                let response = client.post(&url).json(&*body).send().await.expect("post");
+                assert!(response.status().is_success());
+                let _ = response.bytes().await.expect("body");
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.expect("client"));
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let p99 = all[((all.len() as f64 - 1.0) * 0.99) as usize];
+    (all.len() as f64 / elapsed, p99)
+}
+
+async fn compare(label: &str, url: String) {
+    let db = Db::connect(&DatabaseConfig::new(url.clone()))
+        .await
+        .expect("connect");
+    db.migrate().await.expect("migrate");
+    ccm_committee::reference::load(&db, Utc::now().date_naive())
+        .await
+        .expect("seed");
+    fill(&db).await;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut config = Config::new(addr, DatabaseConfig::new(url.clone()));
+    config.auth.dev = true;
+    // No background polling while statements are counted.
+    config.live.event_poll_ms = 3_600_000;
+    config.live.timer_poll_ms = 3_600_000;
+    let state = app::AppState::init(config, Arc::new(SystemClock))
+        .await
+        .expect("server");
+    let counted = state.db.clone();
+    tokio::spawn(app::serve(listener, state, std::future::pending()));
+    let server = format!("http://{addr}/graphql");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let floor_url = format!("http://{}/graphql", listener.local_addr().expect("addr"));
+    let router = axum::Router::new()
+        .route("/graphql", post(floor))
+        .with_state(db.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("client");
+    // Same answer from both.
+    let ours: Value = client
+        .post(&server)
+        .json(&json!({ "query": QUERY }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let theirs: Value = client
+        .post(&floor_url)
+        .json(&json!({ "query": QUERY }))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        ours["data"]["positions"][3]["mandates"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        theirs["data"]["positions"][3]["mandates"]["edges"]
+            .as_array()
+            .map(Vec::len)
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = counted.statement_count();
+    let _ = client
+        .post(&server)
+        .json(&json!({ "query": QUERY }))
+        .send()
+        .await
+        .expect("post")
+        .bytes()
+        .await;
+    let per_request = counted.statement_count() - before;
+
+    let (mut ours_rps, mut floor_rps, mut ours_p99, mut floor_p99) =
+        (vec![], vec![], vec![], vec![]);
+    for _ in 0..ROUNDS {
+        let (rps, p99) = round(&client, &server).await;
+        ours_rps.push(rps);
+        ours_p99.push(p99);
+        let (rps, p99) = round(&client, &floor_url).await;
+        floor_rps.push(rps);
+        floor_p99.push(p99);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let median_d = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (o, f) = (median(ours_rps), median(floor_rps));
+    println!(
+        "{label}: ccm-committee {o:.0} req/s (p99 {:.0} ms), floor {f:.0} req/s (p99 {:.0} ms), ratio {:.2}x; {per_request} statements per request (the floor: 3)",
+        median_d(ours_p99).as_secs_f64() * 1e3,
+        median_d(floor_p99).as_secs_f64() * 1e3,
+        o / f
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().expect("dir");
+    compare(
+        "SQLite",
+        format!("sqlite://{}", dir.path().join("nested.db").display()),
+    )
+    .await;
+    let admin = std::env::var("CCM_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+    let name = format!("ccm_bench_{}", uuid::Uuid::new_v4().simple());
+    let conn = sea_orm::Database::connect(&admin).await.expect("postgres");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    compare("PostgreSQL", format!("{base}/{name}")).await;
+    let _ = conn
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+}
