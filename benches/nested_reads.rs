@@ -30,6 +30,10 @@ use entity::{mandate, position, state};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
 
+/// The server binary's allocator, for both the server and the floor.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const QUERY: &str = "{ positions { code name mandates(first: 20) { edges { node { startsOn state { name regionalGroup } } } } } }";
 const CLIENTS: usize = 32;
 const ROUND: Duration = Duration::from_secs(4);

@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc: glibc's allocator spent a quarter of a nested query's CPU in
+/// malloc, free and the locks between threads (benches/nested_reads.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 use ccm_committee::auth::Role;
