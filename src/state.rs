@@ -33,6 +33,8 @@ pub struct App {
     pub config: Config,
     pub keys: Keys,
     pub dispatcher: Arc<Dispatcher>,
+    /// What one request may ask for (checked before async-graphql sees it).
+    pub limits: crate::graphql::limits::QueryLimits,
     graphql_requests: AtomicU64,
     /// Set when the server begins to shut down (WebSocket sessions close with 1001).
     shutdown: tokio::sync::watch::Sender<bool>,
@@ -114,13 +116,13 @@ impl AppState {
             targets,
             std::time::Duration::from_millis(config.live.timer_poll_ms.max(10)),
         );
+        let limits = crate::graphql::limits::QueryLimits {
+            max_fields: config.max_fields,
+            max_aliases: config.max_aliases,
+            max_depth: config.max_depth,
+            max_introspection_depth: config.max_introspection_depth,
+        };
         let schema = build_schema(Limits {
-            query: crate::graphql::limits::QueryLimits {
-                max_fields: config.max_fields,
-                max_aliases: config.max_aliases,
-                max_depth: config.max_depth,
-                max_introspection_depth: config.max_introspection_depth,
-            },
             max_complexity: config.max_complexity,
         });
         Ok(Self(Arc::new(App {
@@ -130,6 +132,7 @@ impl AppState {
             config,
             keys,
             dispatcher,
+            limits,
             graphql_requests: AtomicU64::new(0),
             shutdown: tokio::sync::watch::channel(false).0,
         })))

@@ -475,11 +475,9 @@ fn open(
     after: Option<String>,
 ) -> Result<impl Stream<Item = Result<Update, ApiError>> + use<>, ApiError> {
     let after = parse_cursor(after)?;
-    let slot = ctx.data_opt::<Slots>().map(Slots::take).transpose()?;
     let dispatcher = ctx.data_unchecked::<Arc<Dispatcher>>();
     let db = ctx.data_unchecked::<Db>().clone();
     Ok(stream::subscribe(dispatcher, db, filter, after).map(move |item| {
-        let _held = &slot;
         match item {
             Ok(entry) => Ok(Update(entry)),
             Err(StreamError::Lagged { resume_after }) => Err(ApiError::RateLimited {

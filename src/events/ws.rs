@@ -17,20 +17,25 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::{Data, Executor};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::response::Response;
+use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 
 use super::graphql::Slots;
 use crate::auth::Caller;
 use crate::auth::middleware::caller_from_authorization;
+use crate::db::Db;
+use crate::graphql::CcmSchema;
 use crate::graphql::batch::Scope;
+use crate::graphql::idempotency::{Pending, finish};
+use crate::graphql::limits::{QueryLimits, admit};
 use crate::graphql::loaders;
 use crate::state::AppState;
 
@@ -129,6 +134,73 @@ fn refusal(legacy: bool, code: u16, reason: &str) -> Vec<Message> {
     }
 }
 
+/// The executor behind one connection: it admits each operation as the HTTP
+/// handler does, counts it against the connection's slots while it runs or
+/// streams (so one socket cannot pipeline without bound), and keeps or
+/// replays idempotent answers.
+#[derive(Clone)]
+struct Gate {
+    schema: CcmSchema,
+    limits: QueryLimits,
+    slots: Slots,
+    db: Db,
+}
+
+fn refused_once(error: async_graphql::ServerError) -> BoxStream<'static, async_graphql::Response> {
+    futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![error]) })
+        .boxed()
+}
+
+impl Executor for Gate {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        self.execute_stream(request, None)
+            .next()
+            .await
+            .unwrap_or_else(|| {
+                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                    "no response",
+                    None,
+                )])
+            })
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        if let Err(refused) = admit(&request, self.limits) {
+            return refused_once(refused);
+        }
+        let slot = match self.slots.take() {
+            Ok(slot) => slot,
+            Err(limited) => {
+                return refused_once(
+                    async_graphql::Error::from(limited)
+                        .into_server_error(async_graphql::Pos::default()),
+                );
+            }
+        };
+        let pending = Arc::new(Pending::default());
+        let request = request.data(pending.clone());
+        let db = self.db.clone();
+        Executor::execute_stream(&self.schema, request, session_data)
+            .then(move |mut response| {
+                let (pending, db) = (pending.clone(), db.clone());
+                async move {
+                    finish(&pending, &mut response, &db).await;
+                    response
+                }
+            })
+            .map(move |response| {
+                // The slot is held for as long as the operation streams.
+                let _held = &slot;
+                response
+            })
+            .boxed()
+    }
+}
+
 async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, legacy: bool) {
     let (mut sink, stream) = socket.split();
     let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(64);
@@ -216,7 +288,13 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
     let keys = app.keys.clone();
     let state = app.clone();
     let authenticated = session.clone();
-    GraphQLWebSocket::new_with_pair(tx, incoming, app.schema.clone(), protocol)
+    let gate = Gate {
+        schema: app.schema.clone(),
+        limits: app.limits,
+        slots: Slots::new(app.config.live.max_subscriptions),
+        db: app.db.clone(),
+    };
+    GraphQLWebSocket::new_with_pair(tx, incoming, gate, protocol)
         .on_connection_init(move |payload| async move {
             let caller = caller_from_authorization(&keys, authorization(&payload).as_deref())
                 .map_err(|_| async_graphql::Error::new(REFUSED_TOKEN))?;
@@ -231,7 +309,6 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
                 .data(state.clock.clone())
                 .data(state.config.policy)
                 .data(state.dispatcher.clone())
-                .data(Slots::new(state.config.live.max_subscriptions))
                 .data(caller);
             let request = loaders::register(request, &scope, &state.db);
             let data: Data = request.data;

@@ -17,9 +17,11 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::Value as Json;
 
 use super::error::{classify, request_error};
+use super::idempotency::{Pending, finish};
 use super::{batch, loaders, order};
 use crate::auth::Caller;
 use crate::state::AppState;
+use std::sync::Arc;
 
 const JSON: &str = "application/json; charset=utf-8";
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
@@ -151,9 +153,17 @@ pub async fn execute(
     request: Request,
     media: MediaType,
 ) -> Response {
-    let document = async_graphql::parser::parse_query(&request.query).ok();
     let operation_name = request.operation_name.clone();
+    let (document, mut response) = match super::limits::admit(&request, app.limits) {
+        Ok(document) => (document, None),
+        Err(refused) => (
+            None,
+            Some(async_graphql::Response::from_errors(vec![refused])),
+        ),
+    };
+    let pending = Arc::new(Pending::default());
     let mut request = request
+        .data(pending.clone())
         .data(app.db.clone())
         .data(app.clock.clone())
         .data(app.config.policy)
@@ -166,9 +176,13 @@ pub async fn execute(
     let scope = batch::Scope::new();
     let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
     let deadline = std::time::Duration::from_secs(app.config.request_timeout_secs.max(1));
-    let Ok(mut response) =
-        tokio::time::timeout(deadline, batch::run(scope, app.schema.execute(request))).await
-    else {
+    let executed = match response.take() {
+        Some(refused) => Ok(refused),
+        None => {
+            tokio::time::timeout(deadline, batch::run(scope, app.schema.execute(request))).await
+        }
+    };
+    let Ok(mut response) = executed else {
         // Dropping the execution drops its statements: the database cancels them.
         app.count_request();
         tracing::warn!(seconds = deadline.as_secs(), "a request ran out of time");
@@ -181,6 +195,7 @@ pub async fn execute(
         );
         return json_response(StatusCode::SERVICE_UNAVAILABLE, media, &body);
     };
+    finish(&pending, &mut response, &app.db).await;
     classify(&mut response.errors);
     app.count_request();
     let before_execution = response.data == async_graphql::Value::Null

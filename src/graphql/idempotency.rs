@@ -1,16 +1,13 @@
 //! Idempotent mutations, byte for byte. A mutation that ran with a key tells
-//! [`settle`] so; once its field is rendered, this extension keeps the
-//! rendered value with the key. A retry with the same key renders nothing
-//! new: the extension answers with the value kept from the first request.
-//! (The keys and the work live in `workflow::idempotency`.)
+//! [`settle`] so; once the response is rendered, [`finish`] keeps the
+//! mutation's rendered field with the key. A retry with the same key renders
+//! nothing new: [`finish`] puts the field kept from the first request in its
+//! place. (The keys and the work live in `workflow::idempotency`.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextResolve, ResolveInfo,
-};
-use async_graphql::{Context, Request, ServerResult, Value};
+use async_graphql::{Context, Name, Response, Value};
 
 use crate::db::Db;
 use crate::workflow::idempotency::{self, Done};
@@ -23,9 +20,10 @@ enum After {
     Replay(serde_json::Value),
 }
 
-/// The mutations of one request that ran with a key, by response key.
+/// The mutations of one request that ran with a key, by response key. Put
+/// into the request's data (as `Arc<Pending>`) before it executes.
 #[derive(Default)]
-struct Pending(Mutex<HashMap<String, After>>);
+pub struct Pending(Mutex<HashMap<String, After>>);
 
 impl Pending {
     fn put(&self, field: String, after: After) {
@@ -34,15 +32,18 @@ impl Pending {
         }
     }
 
-    fn take(&self, field: &str) -> Option<After> {
-        self.0.lock().ok().and_then(|mut map| map.remove(field))
+    fn drain(&self) -> Vec<(String, After)> {
+        self.0
+            .lock()
+            .map(|mut map| map.drain().collect())
+            .unwrap_or_default()
     }
 }
 
-/// Records what a keyed mutation did, for the extension; returns its value.
+/// Records what a keyed mutation did, for [`finish`]; returns its value.
 pub fn settle<T>(ctx: &Context<'_>, done: Done<T>) -> T {
     let field = ctx.item.node.response_key().node.to_string();
-    let pending = ctx.data_opt::<Pending>();
+    let pending = ctx.data_opt::<Arc<Pending>>();
     match done {
         Done::Fresh { value, receipt } => {
             if let (Some(pending), Some(receipt)) = (pending, receipt) {
@@ -59,59 +60,35 @@ pub fn settle<T>(ctx: &Context<'_>, done: Done<T>) -> T {
     }
 }
 
-/// The extension that keeps and replays rendered mutation answers.
-pub struct Idempotency;
-
-impl ExtensionFactory for Idempotency {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(IdempotencyExtension)
+/// Keeps the rendered answers of fresh keyed mutations, and puts the first
+/// answers in place of replayed ones.
+pub async fn finish(pending: &Pending, response: &mut Response, db: &Db) {
+    let entries = pending.drain();
+    if entries.is_empty() {
+        return;
     }
-}
-
-struct IdempotencyExtension;
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for IdempotencyExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        next.run(ctx, request.data(Pending::default())).await
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let root_mutation = info.path_node.parent.is_none() && info.parent_type == "Mutation";
-        let field = info.alias.unwrap_or(info.name);
-        let rendered = next.run(ctx, info).await?;
-        if !root_mutation {
-            return Ok(rendered);
-        }
-        let Some(after) = ctx.data_opt::<Pending>().and_then(|p| p.take(field)) else {
-            return Ok(rendered);
-        };
+    let Value::Object(fields) = &mut response.data else {
+        return;
+    };
+    for (field, after) in entries {
+        let name = Name::new(&field);
         match after {
             After::Replay(first) => match Value::from_json(first) {
-                Ok(value) => Ok(Some(value)),
-                Err(e) => {
-                    tracing::error!(error = %e, "a kept answer does not parse; answering afresh");
-                    Ok(rendered)
+                Ok(value) => {
+                    fields.insert(name, value);
                 }
+                Err(e) => tracing::error!(error = %e, "a kept answer does not parse"),
             },
             After::Keep(receipt) => {
-                if let (Some(db), Some(value)) = (ctx.data_opt::<Db>(), rendered.as_ref())
-                    && let Ok(json) = value.clone().into_json()
-                    && let Err(e) = idempotency::keep_rendered(&db.conn, receipt, json).await
-                {
+                let Some(json) = fields
+                    .get(&name)
+                    .and_then(|value| value.clone().into_json().ok())
+                else {
+                    continue;
+                };
+                if let Err(e) = idempotency::keep_rendered(&db.conn, receipt, json).await {
                     tracing::warn!(error = %e, "could not keep an idempotent answer");
                 }
-                Ok(rendered)
             }
         }
     }

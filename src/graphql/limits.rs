@@ -7,21 +7,16 @@
 //! - how many times one field is asked for (under aliases) in one selection;
 //! - its depth, where introspection (`__schema`, `__type`) has its own bound,
 //!   because the standard introspection query of every GraphQL tool is deep;
-//! - no NUL character anywhere in the query or its variables;
-//! - over a WebSocket, operations in flight count against the connection's slots.
+//! - no NUL character anywhere in the query or its variables.
 //!
-//! A refusal is `BAD_USER_INPUT`.
+//! A refusal is `BAD_USER_INPUT`. The HTTP handler and the WebSocket executor
+//! call [`admit`] before handing a request to async-graphql (no schema
+//! extension: with none, async-graphql resolves fields on its fast path).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Response, ServerError, ServerResult, Value, Variables};
-
-use crate::events::graphql::Slots;
+use async_graphql::{Name, Request, ServerError, Value};
 
 /// The limits, from the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -193,59 +188,25 @@ fn refused(message: impl Into<String>) -> ServerError {
     error
 }
 
-/// The extension that applies [`check`] to every request.
-pub struct Limits(pub QueryLimits);
-
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LimitsExtension(self.0))
+/// Admits a request, or refuses it before async-graphql parses, validates or
+/// runs it. Returns the parsed document (`None` when it does not parse: the
+/// execution then reports the syntax error as usual).
+pub fn admit(
+    request: &Request,
+    limits: QueryLimits,
+) -> Result<Option<ExecutableDocument>, ServerError> {
+    let query = &request.query;
+    if query.contains('\0')
+        || query.contains("\\u0000")
+        || request.variables.iter().any(|(_, v)| has_nul(v))
+    {
+        return Err(refused("text may not contain the NUL character"));
     }
-}
-
-struct LimitsExtension(QueryLimits);
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for LimitsExtension {
-    /// A query or mutation over a WebSocket holds one of the connection's
-    /// slots while it runs (subscriptions hold theirs while they stream), so
-    /// a client cannot pipeline thousands of operations on one socket.
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let slot = match ctx.data_opt::<Slots>().map(Slots::take) {
-            Some(Ok(slot)) => Some(slot),
-            Some(Err(refused)) => {
-                let error = async_graphql::Error::from(refused)
-                    .into_server_error(async_graphql::Pos::default());
-                return Response::from_errors(vec![error]);
-            }
-            None => None,
-        };
-        let response = next.run(ctx, operation_name).await;
-        drop(slot);
-        response
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if query.contains('\0')
-            || query.contains("\\u0000")
-            || variables.iter().any(|(_, v)| has_nul(v))
-        {
-            return Err(refused("text may not contain the NUL character"));
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        check(&doc, self.0).map_err(|Refused(why)| refused(why))?;
-        Ok(doc)
-    }
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return Ok(None);
+    };
+    check(&doc, limits).map_err(|Refused(why)| refused(why))?;
+    Ok(Some(doc))
 }
 
 #[cfg(test)]

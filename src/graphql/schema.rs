@@ -4,7 +4,6 @@
 use async_graphql::{Context, ID, Interface, MergedObject, Object, Schema};
 
 use super::ids::GlobalId;
-use super::limits::QueryLimits;
 use super::loaders::get;
 use crate::committee::CommitteeQuery;
 use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
@@ -87,11 +86,10 @@ pub struct Mutation(NominationsMutation, MeetingsMutation, SeatsMutation);
 
 pub type CcmSchema = Schema<Query, Mutation, Subscription>;
 
-/// Limits on what one request may ask for.
+/// Limits async-graphql applies (the document's size and depth are checked
+/// before, by `graphql::limits`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Limits {
-    /// Checked on the parsed document (see `graphql::limits`).
-    pub query: QueryLimits,
     pub max_complexity: usize,
 }
 
@@ -102,11 +100,10 @@ const BACKSTOP_DEPTH: usize = 64;
 /// The schema with its limits. Request data (the database, the clock, the
 /// loaders) is added per request by the HTTP layer.
 pub fn build_schema(limits: Limits) -> CcmSchema {
+    // No extension otherwise: with none, async-graphql resolves fields on its fast path.
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(BACKSTOP_DEPTH)
-        .limit_complexity(limits.max_complexity)
-        .extension(super::limits::Limits(limits.query))
-        .extension(super::idempotency::Idempotency);
+        .limit_complexity(limits.max_complexity);
     // A span per resolved field costs about a tenth of a nested query's CPU:
     // only when asked for (`CCM_LOG=...,async_graphql::graphql=info`).
     if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
@@ -119,7 +116,6 @@ pub fn build_schema(limits: Limits) -> CcmSchema {
 pub fn sdl() -> String {
     build_schema(Limits {
         max_complexity: 20_000,
-        ..Limits::default()
     })
     .sdl()
 }

@@ -226,6 +226,9 @@ async fn refusals_over_the_socket(backend: Backend) {
         refused[0]["extensions"]["code"], "RATE_LIMITED",
         "{refused}"
     );
+    // Completing one frees its slot for the next operation.
+    client.send(json!({ "id": "1", "type": "complete" })).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     client
         .subscribe(
             "4",
