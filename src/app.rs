@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
@@ -38,27 +37,13 @@ async fn readyz(State(app): State<AppState>) -> Response {
 }
 
 async fn metrics(State(app): State<AppState>) -> Response {
-    let stats = &app.db.stats;
-    let body = format!(
-        "# HELP ccm_db_statements_total SQL statements sent to the database.\n\
-         # TYPE ccm_db_statements_total counter\n\
-         ccm_db_statements_total {}\n\
-         # HELP ccm_db_statements_failed_total SQL statements that failed.\n\
-         # TYPE ccm_db_statements_failed_total counter\n\
-         ccm_db_statements_failed_total {}\n\
-         # HELP ccm_graphql_requests_total GraphQL requests executed.\n\
-         # TYPE ccm_graphql_requests_total counter\n\
-         ccm_graphql_requests_total {}\n",
-        stats.statements.load(Ordering::Relaxed),
-        stats.failed.load(Ordering::Relaxed),
-        app.graphql_requests(),
-    );
+    app.db.observe_pool();
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        body,
+        crate::telemetry_metrics::render(),
     )
         .into_response()
 }

@@ -100,6 +100,7 @@ impl Db {
             if info.failed {
                 counter.failed.fetch_add(1, Ordering::Relaxed);
             }
+            crate::telemetry_metrics::statement(info.elapsed, info.failed);
         });
         let write_lock = (conn.get_database_backend() == DatabaseBackend::Sqlite)
             .then(|| Arc::new(tokio::sync::Mutex::new(())));
@@ -139,6 +140,22 @@ impl Db {
             committed: self.committed.clone(),
             _lock: lock,
         })
+    }
+
+    /// Publishes the pool's connections in use and idle.
+    pub fn observe_pool(&self) {
+        let (size, idle) = match self.backend() {
+            DatabaseBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        crate::telemetry_metrics::pool(size.saturating_sub(idle), idle);
     }
 
     /// Statements issued so far.

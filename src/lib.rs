@@ -17,5 +17,6 @@ pub mod reference;
 pub mod seats;
 pub mod state;
 pub mod telemetry;
+pub mod telemetry_metrics;
 pub mod vocabulary;
 pub mod workflow;

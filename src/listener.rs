@@ -83,9 +83,11 @@ impl axum::serve::Listener for Guarded {
             match self.permits.clone().try_acquire_owned() {
                 Ok(permit) => {
                     let _ = stream.set_nodelay(true);
+                    crate::telemetry_metrics::connection(1.0);
                     return (GuardedIo::new(stream, permit, self.idle), addr);
                 }
                 Err(_) => {
+                    crate::telemetry_metrics::connection_refused();
                     tracing::warn!(%addr, "too many connections; refusing one");
                     refuse(stream);
                 }
@@ -123,6 +125,12 @@ impl GuardedIo {
 
     fn timed_out(&mut self, cx: &mut Context<'_>) -> bool {
         self.idle.as_mut().poll(cx).is_ready()
+    }
+}
+
+impl Drop for GuardedIo {
+    fn drop(&mut self) {
+        crate::telemetry_metrics::connection(-1.0);
     }
 }
 

@@ -2,7 +2,6 @@
 //! configuration, the token keys and the event dispatcher; built once at start.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use sea_orm::DbErr;
 
@@ -35,7 +34,6 @@ pub struct App {
     pub dispatcher: Arc<Dispatcher>,
     /// What one request may ask for (checked before async-graphql sees it).
     pub limits: crate::graphql::limits::QueryLimits,
-    graphql_requests: AtomicU64,
     /// Set when the server begins to shut down (WebSocket sessions close with 1001).
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -53,10 +51,6 @@ impl std::ops::Deref for AppState {
 }
 
 impl App {
-    pub fn count_request(&self) {
-        self.graphql_requests.fetch_add(1, Ordering::Relaxed);
-    }
-
     /// Resolves (its value turns true) when the server begins to shut down.
     pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
         self.shutdown.subscribe()
@@ -65,11 +59,6 @@ impl App {
     /// Tells every WebSocket session that the server is going away.
     pub fn begin_shutdown(&self) {
         let _ = self.shutdown.send(true);
-    }
-
-    /// GraphQL requests executed so far.
-    pub fn graphql_requests(&self) -> u64 {
-        self.graphql_requests.load(Ordering::Relaxed)
     }
 }
 
@@ -83,6 +72,7 @@ impl AppState {
                 "development mode: tokens are signed with the public development secret"
             );
         }
+        crate::telemetry_metrics::install();
         let keys = Keys::new(secret.as_bytes())
             .with_max_ttl(chrono::Duration::days(config.auth.max_token_days.max(1)));
         let db = Db::connect(&config.database).await?;
@@ -133,7 +123,6 @@ impl AppState {
             keys,
             dispatcher,
             limits,
-            graphql_requests: AtomicU64::new(0),
             shutdown: tokio::sync::watch::channel(false).0,
         })))
     }

@@ -469,24 +469,48 @@ fn parse_cursor(after: Option<String>) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
+/// Counts a subscription as active while its stream lives.
+struct Active(&'static str);
+
+impl Active {
+    fn start(field: &'static str) -> Self {
+        crate::telemetry_metrics::subscription(field, 1.0);
+        Self(field)
+    }
+}
+
+impl Drop for Active {
+    fn drop(&mut self) {
+        crate::telemetry_metrics::subscription(self.0, -1.0);
+    }
+}
+
 fn open(
     ctx: &Context<'_>,
+    field: &'static str,
     filter: Filter,
     after: Option<String>,
 ) -> Result<impl Stream<Item = Result<Update, ApiError>> + use<>, ApiError> {
     let after = parse_cursor(after)?;
     let dispatcher = ctx.data_unchecked::<Arc<Dispatcher>>();
     let db = ctx.data_unchecked::<Db>().clone();
+    let active = Active::start(field);
     Ok(stream::subscribe(dispatcher, db, filter, after).map(move |item| {
+        let _counted = &active;
         match item {
-            Ok(entry) => Ok(Update(entry)),
-            Err(StreamError::Lagged { resume_after }) => Err(ApiError::RateLimited {
+            Ok(entry) => {
+                crate::telemetry_metrics::delivered();
+                Ok(Update(entry))
+            }
+            Err(StreamError::Lagged { resume_after }) => Err({
+                crate::telemetry_metrics::subscriber_dropped("lagged");
+                ApiError::RateLimited {
                 message: format!(
                     "this subscription fell too far behind and was closed; subscribe again with after: \"{}\"",
                     resume_after.unwrap_or(0)
                 ),
                 resume_after: Some(resume_after.unwrap_or(0)),
-            }),
+            }}),
             Err(StreamError::Internal) => Err(ApiError::Internal),
         }
     }))
@@ -516,6 +540,7 @@ impl Subscription {
         }
         Ok(open(
             ctx,
+            "meetingUpdates",
             Filter::TopicOrScope(format!("meeting:{id}")),
             after,
         )?)
@@ -537,7 +562,12 @@ impl Subscription {
         {
             return Err(ApiError::NotFound("no such nomination".to_owned()).into());
         }
-        Ok(open(ctx, Filter::Topic(format!("nomination:{id}")), after)?)
+        Ok(open(
+            ctx,
+            "nominationEvents",
+            Filter::Topic(format!("nomination:{id}")),
+            after,
+        )?)
     }
 
     /// The committee's composition changing: mandates designated, starting and ending.
@@ -546,6 +576,11 @@ impl Subscription {
         ctx: &Context<'_>,
         after: Option<String>,
     ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
-        Ok(open(ctx, Filter::Topic("committee".to_owned()), after)?)
+        Ok(open(
+            ctx,
+            "committeeUpdates",
+            Filter::Topic("committee".to_owned()),
+            after,
+        )?)
     }
 }

@@ -202,6 +202,7 @@ impl Executor for Gate {
 }
 
 async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, legacy: bool) {
+    crate::telemetry_metrics::websocket(1.0);
     let (mut sink, stream) = socket.split();
     let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(64);
     let ping_every = Duration::from_secs(app.config.live.ping_secs.max(1));
@@ -223,6 +224,7 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
                 Ok(Ok(())) if !closing => {}
                 Ok(Ok(())) | Ok(Err(_)) => break,
                 Err(_) => {
+                    crate::telemetry_metrics::subscriber_dropped("stopped_reading");
                     tracing::info!("a WebSocket client stopped reading; closing its connection");
                     break;
                 }
@@ -325,4 +327,5 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
     {
         writer.abort();
     }
+    crate::telemetry_metrics::websocket(-1.0);
 }

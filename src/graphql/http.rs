@@ -146,6 +146,29 @@ fn build_request(
     Ok(request)
 }
 
+/// The type of the operation a document runs (`none` when it has none to run).
+fn operation_type(
+    document: Option<&async_graphql::parser::types::ExecutableDocument>,
+    name: Option<&str>,
+) -> &'static str {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Some(document) = document else {
+        return "none";
+    };
+    let operation = match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    match operation.map(|op| op.node.ty) {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "none",
+    }
+}
+
 /// Runs a request and answers in `media`, with the status the specification asks for.
 pub async fn execute(
     app: &AppState,
@@ -153,6 +176,7 @@ pub async fn execute(
     request: Request,
     media: MediaType,
 ) -> Response {
+    let started = std::time::Instant::now();
     let operation_name = request.operation_name.clone();
     let (document, mut response) = match super::limits::admit(&request, app.limits) {
         Ok(document) => (document, None),
@@ -184,7 +208,11 @@ pub async fn execute(
     };
     let Ok(mut response) = executed else {
         // Dropping the execution drops its statements: the database cancels them.
-        app.count_request();
+        crate::telemetry_metrics::request(
+            operation_type(document.as_ref(), operation_name.as_deref()),
+            started.elapsed(),
+        );
+        crate::telemetry_metrics::error("TIMEOUT");
         tracing::warn!(seconds = deadline.as_secs(), "a request ran out of time");
         let body = super::error::request_error(
             &format!(
@@ -197,7 +225,17 @@ pub async fn execute(
     };
     finish(&pending, &mut response, &app.db).await;
     classify(&mut response.errors);
-    app.count_request();
+    crate::telemetry_metrics::request(
+        operation_type(document.as_ref(), operation_name.as_deref()),
+        started.elapsed(),
+    );
+    for error in &response.errors {
+        if let Some(async_graphql::Value::String(code)) =
+            error.extensions.as_ref().and_then(|e| e.get("code"))
+        {
+            crate::telemetry_metrics::error(code);
+        }
+    }
     let before_execution = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

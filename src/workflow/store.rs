@@ -86,6 +86,7 @@ async fn record<C: ConnectionTrait>(
         definition: definition.to_owned(),
         id: instance.id,
     };
+    crate::telemetry_metrics::transition(definition, event);
     let event = Event::Transition {
         instance_id: instance.id,
         definition: definition.to_owned(),

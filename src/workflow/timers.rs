@@ -173,6 +173,11 @@ pub async fn fire_due(
             Outcome::Fired(text) => (FIRED, text.clone()),
             Outcome::Dropped(why) => (DROPPED, why.clone()),
         };
+        let due_at: chrono::DateTime<Utc> = due.due_at.into();
+        crate::telemetry_metrics::timer(
+            if status == FIRED { "fired" } else { "dropped" },
+            (now - due_at).to_std().unwrap_or_default(),
+        );
         if status == DROPPED {
             tracing::info!(timer = due.id, reason = %text, "dropped a timer");
         }

@@ -65,6 +65,7 @@ async fn nested_queries_cost_the_same_at_10_and_at_100(backend: Backend) {
     for code in ["2MSP", "3MSP", "4MSP", "5MSP", "1RC"] {
         add_agenda(&app, code, &["Opening", "Coordinators"]).await;
     }
+    app.settle().await;
     let (small, data10) = app
         .statements_during(app.query(NESTED, json!({ "n": 10 })))
         .await;
@@ -130,6 +131,7 @@ async fn nominations_are_batched_too(backend: Backend) {
         let who = crate::helpers::token(&format!("{code}-delegate"), Role::Delegate, Some(code));
         crate::nominations::propose(&app, &who, "CLEARANCE", code, &meeting).await;
     }
+    app.settle().await;
     let (small, five) = app
         .statements_during(app.query(NOMINATIONS, json!({ "n": 5 })))
         .await;

@@ -282,6 +282,21 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Waits until the server's own background work (the first pass of the
+    /// timer runner and of the event dispatcher, run at start) has settled:
+    /// no statement for 300 ms.
+    pub async fn settle(&self) {
+        let mut last = self.db().statement_count();
+        for _ in 0..50 {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let now = self.db().statement_count();
+            if now == last {
+                return;
+            }
+            last = now;
+        }
+    }
+
     /// Statements the server sent to the database while `f` ran.
     pub async fn statements_during<F: std::future::Future<Output = T>, T>(&self, f: F) -> (u64, T) {
         let before = self.db().statement_count();

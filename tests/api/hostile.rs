@@ -34,7 +34,7 @@ async fn expensive_documents_are_refused_before_they_run(backend: Backend) {
         c.live.timer_poll_ms = 3_600_000;
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.settle().await;
     // A 943-byte fragment bomb: 2^23 fields once expanded.
     let (statements, (_, body)) = app
         .statements_during(app.post(&fragment_bomb(23, "__typename"), json!({})))

@@ -247,6 +247,7 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
         ready.headers().contains_key("x-request-id"),
         "every response carries a request id"
     );
+    app.query("{ __typename }", json!({})).await;
     let metrics = app
         .client
         .get(app.url("/metrics"))
@@ -255,7 +256,10 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
         .expect("metrics");
     let text = metrics.text().await.expect("text");
     assert!(text.contains("ccm_db_statements_total "), "{text}");
-    assert!(text.contains("ccm_graphql_requests_total "), "{text}");
+    assert!(
+        text.contains("ccm_graphql_requests_total{operation=\"query\"} "),
+        "{text}"
+    );
     // A request id sent by the client is kept.
     let echoed = app
         .client

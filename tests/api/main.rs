@@ -16,6 +16,7 @@ mod http;
 mod live;
 mod mandates;
 mod meetings;
+mod metrics;
 mod nodes;
 mod nominations;
 mod races;

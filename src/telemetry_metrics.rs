@@ -1,0 +1,110 @@
+//! Prometheus metrics, through the `metrics` facade: one recorder per
+//! process, rendered on `GET /metrics`. Every name is declared here, with
+//! what it counts; the code that observes a thing calls the function below.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Latency buckets in seconds, from a millisecond to ten seconds.
+const SECONDS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Installs the recorder (once per process); later calls reuse it.
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let built = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("_seconds".to_owned()), SECONDS)
+                .and_then(|b| b.install_recorder());
+            match built {
+                Ok(handle) => Some(handle),
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics recorder not installed");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// The metrics in Prometheus's text format.
+pub fn render() -> String {
+    install().map(PrometheusHandle::render).unwrap_or_default()
+}
+
+/// A GraphQL request answered: its operation type (`query`, `mutation`,
+/// `subscription`, or `none` when refused before one was known) and duration.
+pub fn request(operation: &'static str, took: Duration) {
+    counter!("ccm_graphql_requests_total", "operation" => operation).increment(1);
+    histogram!("ccm_graphql_request_duration_seconds", "operation" => operation)
+        .record(took.as_secs_f64());
+}
+
+/// A GraphQL error sent to a client, by `extensions.code`.
+pub fn error(code: &str) {
+    counter!("ccm_graphql_errors_total", "code" => code.to_owned()).increment(1);
+}
+
+/// An SQL statement and its duration.
+pub fn statement(took: Duration, failed: bool) {
+    counter!("ccm_db_statements_total").increment(1);
+    if failed {
+        counter!("ccm_db_statements_failed_total").increment(1);
+    }
+    histogram!("ccm_db_statement_duration_seconds").record(took.as_secs_f64());
+}
+
+/// The database pool's connections now.
+pub fn pool(in_use: u32, idle: u32) {
+    gauge!("ccm_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
+    gauge!("ccm_db_pool_connections", "state" => "idle").set(f64::from(idle));
+}
+
+/// A TCP connection admitted (+1) or closed (-1).
+pub fn connection(delta: f64) {
+    gauge!("ccm_http_connections_open").increment(delta);
+}
+
+/// A connection refused at the cap.
+pub fn connection_refused() {
+    counter!("ccm_http_connections_refused_total").increment(1);
+}
+
+/// A WebSocket opened (+1) or closed (-1).
+pub fn websocket(delta: f64) {
+    gauge!("ccm_websockets_open").increment(delta);
+}
+
+/// A subscription to `field` started (+1) or ended (-1).
+pub fn subscription(field: &'static str, delta: f64) {
+    gauge!("ccm_subscriptions_active", "field" => field).increment(delta);
+}
+
+/// An update delivered to a subscriber, or a subscriber dropped (`lagged`,
+/// `stopped_reading`).
+pub fn delivered() {
+    counter!("ccm_subscription_deliveries_total").increment(1);
+}
+
+pub fn subscriber_dropped(why: &'static str) {
+    counter!("ccm_subscribers_dropped_total", "reason" => why).increment(1);
+}
+
+/// A timer fired or dropped, and how late.
+pub fn timer(outcome: &'static str, late: Duration) {
+    counter!("ccm_timers_total", "outcome" => outcome).increment(1);
+    histogram!("ccm_timer_lag_seconds").record(late.as_secs_f64());
+}
+
+/// A workflow transition, by definition and event.
+pub fn transition(definition: &str, event: &str) {
+    counter!("ccm_workflow_transitions_total",
+        "definition" => definition.to_owned(), "event" => event.to_owned())
+    .increment(1);
+}
