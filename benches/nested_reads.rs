@@ -14,6 +14,8 @@
 //! `cargo bench --bench nested_reads` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
 //! default postgres://postgres@127.0.0.1:5432/postgres). Numbers go to BENCHMARKS.md.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,9 +27,9 @@ use ccm_committee::committee::service::{MandateParent, mandate_pages};
 use ccm_committee::config::{Config, DatabaseConfig};
 use ccm_committee::db::Db;
 use ccm_committee::graphql::pagination::Window;
-use chrono::{Days, NaiveDate, Utc};
-use entity::{mandate, position, state};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use chrono::Utc;
+use entity::{position, state};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 /// The server binary's allocator, for both the server and the floor.
@@ -39,40 +41,6 @@ const CLIENTS: usize = 32;
 const ROUND: Duration = Duration::from_secs(4);
 const ROUNDS: usize = 3;
 const MANDATES: usize = 5_000;
-
-async fn fill(db: &Db) {
-    let positions = position::Entity::find()
-        .all(&db.conn)
-        .await
-        .expect("positions");
-    let states = state::Entity::find().all(&db.conn).await.expect("states");
-    let start = NaiveDate::from_ymd_opt(2030, 1, 1).expect("date");
-    let now = Utc::now().fixed_offset();
-    let rows: Vec<mandate::ActiveModel> = (0..MANDATES)
-        .map(|i| mandate::ActiveModel {
-            position_id: Set(positions[i % positions.len()].id),
-            state_iso3: Set(states[(i * 7) % states.len()].iso3.clone()),
-            seat: Set(1),
-            starts_on: Set(start + Days::new((i % 3000) as u64)),
-            ends_on: Set(None),
-            source: Set("benchmark".to_owned()),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(1000) {
-        mandate::Entity::insert_many(chunk.to_vec())
-            .exec(&db.conn)
-            .await
-            .expect("insert");
-    }
-    if db.backend() == sea_orm::DatabaseBackend::Postgres {
-        db.conn
-            .execute_unprepared("ANALYZE")
-            .await
-            .expect("analyze");
-    }
-}
 
 /// The floor: the same three statements, the same JSON, nothing else.
 async fn floor(State(db): State<Db>) -> axum::Json<Value> {
@@ -167,7 +135,7 @@ async fn compare(label: &str, url: String) {
     ccm_committee::reference::load(&db, Utc::now().date_naive())
         .await
         .expect("seed");
-    fill(&db).await;
+    common::add_mandates(&db, MANDATES, 3000).await;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -272,16 +240,7 @@ async fn main() {
         format!("sqlite://{}", dir.path().join("nested.db").display()),
     )
     .await;
-    let admin = std::env::var("CCM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("ccm_bench_{}", uuid::Uuid::new_v4().simple());
-    let conn = sea_orm::Database::connect(&admin).await.expect("postgres");
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    compare("PostgreSQL", format!("{base}/{name}")).await;
-    let _ = conn
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    let scratch = common::Scratch::postgres().await;
+    compare("PostgreSQL", scratch.url.clone()).await;
+    scratch.drop_now().await;
 }

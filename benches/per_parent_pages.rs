@@ -7,15 +7,17 @@
 //! `CCM_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/postgres).
 //! Numbers go to BENCHMARKS.md.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use ccm_committee::committee::service::{MandateParent, mandate_pages};
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
 use ccm_committee::graphql::pagination::Window;
-use chrono::{Days, NaiveDate, Utc};
-use entity::{mandate, position, state};
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Set, Statement};
+use chrono::Utc;
+use entity::state;
+use sea_orm::{EntityTrait, FromQueryResult, Statement};
 
 const CHILDREN: usize = 50_000;
 const PARENTS: usize = 100;
@@ -26,37 +28,8 @@ async fn fill(db: &Db) -> Vec<String> {
     ccm_committee::reference::load(db, Utc::now().date_naive())
         .await
         .expect("seed");
-    let positions = position::Entity::find()
-        .all(&db.conn)
-        .await
-        .expect("positions");
+    common::add_mandates(db, CHILDREN, 5000).await;
     let states = state::Entity::find().all(&db.conn).await.expect("states");
-    let start = NaiveDate::from_ymd_opt(2030, 1, 1).expect("date");
-    let now = Utc::now().fixed_offset();
-    let rows: Vec<mandate::ActiveModel> = (0..CHILDREN)
-        .map(|i| mandate::ActiveModel {
-            position_id: Set(positions[i % positions.len()].id),
-            state_iso3: Set(states[(i * 7) % states.len()].iso3.clone()),
-            seat: Set(1),
-            starts_on: Set(start + Days::new((i % 5000) as u64)),
-            ends_on: Set(None),
-            source: Set("benchmark".to_owned()),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(1000) {
-        mandate::Entity::insert_many(chunk.to_vec())
-            .exec(&db.conn)
-            .await
-            .expect("insert");
-    }
-    if db.backend() == sea_orm::DatabaseBackend::Postgres {
-        db.conn
-            .execute_unprepared("ANALYZE mandates")
-            .await
-            .expect("analyze");
-    }
     states.into_iter().take(PARENTS).map(|s| s.iso3).collect()
 }
 
@@ -158,26 +131,11 @@ async fn main() {
     .expect("sqlite");
     compare("SQLite", &sqlite).await;
 
-    let admin_url = std::env::var("CCM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("ccm_bench_{}", uuid::Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(&admin_url)
-        .await
-        .expect("postgres");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    let base = admin_url
-        .rsplit_once('/')
-        .map_or(admin_url.as_str(), |(b, _)| b);
-    let pg = Db::connect(&DatabaseConfig::new(format!("{base}/{name}")))
+    let scratch = common::Scratch::postgres().await;
+    let pg = Db::connect(&DatabaseConfig::new(scratch.url.clone()))
         .await
         .expect("connect");
     compare("PostgreSQL", &pg).await;
     pg.conn.close().await.ok();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .expect("drop");
+    scratch.drop_now().await;
 }

@@ -6,6 +6,8 @@
 //! `cargo bench --bench transitions` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
 //! default postgres://postgres@127.0.0.1:5432/postgres). Numbers go to BENCHMARKS.md.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,7 +16,7 @@ use ccm_committee::auth::Role;
 use ccm_committee::auth::token::Keys;
 use ccm_committee::clock::SystemClock;
 use ccm_committee::config::{Config, DEV_SECRET, DatabaseConfig};
-use sea_orm::ConnectionTrait;
+
 use serde_json::{Value, json};
 
 #[global_allocator]
@@ -162,16 +164,7 @@ async fn main() {
         format!("sqlite://{}", dir.path().join("moves.db").display()),
     )
     .await;
-    let admin = std::env::var("CCM_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-    let name = format!("ccm_bench_{}", uuid::Uuid::new_v4().simple());
-    let conn = sea_orm::Database::connect(&admin).await.expect("postgres");
-    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create");
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-    measure("PostgreSQL", format!("{base}/{name}")).await;
-    let _ = conn
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    let scratch = common::Scratch::postgres().await;
+    measure("PostgreSQL", scratch.url.clone()).await;
+    scratch.drop_now().await;
 }
