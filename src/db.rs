@@ -36,6 +36,8 @@ pub struct Db {
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// Woken after every committed write: the event dispatcher reads the log then.
     pub committed: Arc<tokio::sync::Notify>,
+    /// Accounts known to be stored (they are written once, on a first write).
+    known_accounts: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A transaction that may write; on SQLite it holds the write lock until it ends.
@@ -109,6 +111,7 @@ impl Db {
             stats,
             write_lock,
             committed: Arc::new(tokio::sync::Notify::new()),
+            known_accounts: Arc::default(),
         })
     }
 
@@ -140,6 +143,20 @@ impl Db {
             committed: self.committed.clone(),
             _lock: lock,
         })
+    }
+
+    /// Whether `subject`'s account is known to be stored.
+    pub fn knows_account(&self, subject: &str) -> bool {
+        self.known_accounts
+            .lock()
+            .is_ok_and(|known| known.contains(subject))
+    }
+
+    /// Notes that `subject`'s account is stored (call once its write committed).
+    pub fn account_stored(&self, subject: &str) {
+        if let Ok(mut known) = self.known_accounts.lock() {
+            known.insert(subject.to_owned());
+        }
     }
 
     /// Publishes the pool's connections in use and idle.

@@ -27,9 +27,12 @@ pub async fn run(
 ) -> Result<(), ApiError> {
     let n = &loaded.nomination;
     let mut changes: nomination::ActiveModel = n.clone().into();
-    changes.updated_at = Set(now.fixed_offset());
+    // The row is written only when a move changes it (the instance keeps
+    // its own version and time).
+    let mut changed = false;
     if let Some(deadline) = mv.deadline {
         changes.consultation_deadline = Set(Some(deadline.fixed_offset()));
+        changed = true;
     }
     if fired
         .to
@@ -37,6 +40,7 @@ pub async fn run(
         .is_ok_and(NominationState::is_final)
     {
         changes.open_seat = Set(None);
+        changed = true;
     }
     for effect in &fired.effects {
         match *effect {
@@ -44,6 +48,7 @@ pub async fn run(
                 let item = agenda::nominations_item(txn, loaded.meeting.id, mv.agenda_item_id, now)
                     .await?;
                 changes.agenda_item_id = Set(Some(item.id));
+                changed = true;
             }
             "createMandate" => {
                 let created = mandates::designate(
@@ -61,6 +66,7 @@ pub async fn run(
                 )
                 .await?;
                 changes.mandate_id = Set(Some(created.id));
+                changed = true;
                 if loaded.position.renewable {
                     super::schedule::renewal_due(txn, &created, policy, now).await?;
                 }
@@ -86,6 +92,9 @@ pub async fn run(
             }
         }
     }
-    changes.update(&**txn).await?;
+    if changed {
+        changes.updated_at = Set(now.fixed_offset());
+        changes.update(&**txn).await?;
+    }
     Ok(())
 }

@@ -52,12 +52,17 @@ fn role_may(event: &str, identity: &Identity) -> Result<(), ApiError> {
         .map_err(|r| WorkflowError::Refused(r).into())
 }
 
-/// Records the account on its first write, so that history names accounts.
+/// Records the account on its first write, so that history names accounts
+/// (once per process: an account known to be stored is not written again).
 pub(super) async fn ensure_account(
+    db: &Db,
     txn: &WriteTxn,
     identity: &Identity,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
+    if db.knows_account(&identity.subject) {
+        return Ok(());
+    }
     let row = account::ActiveModel {
         subject: Set(identity.subject.clone()),
         display_name: Set(identity.subject.clone()),
@@ -78,6 +83,18 @@ pub(super) async fn ensure_account(
         Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Notes, once a write committed, that the caller's account is stored.
+pub(super) fn account_stored<T>(
+    db: &Db,
+    identity: &Identity,
+    done: Result<Done<T>, ApiError>,
+) -> Result<Done<T>, ApiError> {
+    if done.is_ok() {
+        db.account_stored(&identity.subject);
+    }
+    done
 }
 
 /// Other open nominations of the same State for the same position at the same meeting.
@@ -126,7 +143,13 @@ async fn context<C: ConnectionTrait>(
     let mut ctx = NominationContext {
         nominee: nominee.to_owned(),
         actor_state,
-        nominee_relation: relation_on(conn, nominee, date).await?,
+        // Only the moves guarded by `stateParty` read the nominee's dates.
+        nominee_relation: match event {
+            "propose" | "proposeRenewal" | "submit" | "select" => {
+                relation_on(conn, nominee, date).await?
+            }
+            _ => None,
+        },
         meeting_kind: stored(&meeting.kind)?,
         meeting_status: stored(&meeting.status)?,
         meeting_code: meeting.code.clone(),
@@ -199,8 +222,8 @@ pub async fn propose(
             "state": proposal.state, "meeting": proposal.meeting_id, "note": proposal.note,
             "renews": proposal.renews_mandate_id }),
     };
-    idempotency::run(db, request, now, async |txn| {
-        ensure_account(txn, identity, now).await?;
+    let done = idempotency::run(db, request, now, async |txn| {
+        ensure_account(db, txn, identity, now).await?;
         propose_in(
             txn,
             &actor_of(identity),
@@ -210,7 +233,8 @@ pub async fn propose(
         )
         .await
     })
-    .await
+    .await;
+    account_stored(db, identity, done)
 }
 
 /// Proposes inside the caller's transaction, as `actor` acting for `actor_state`.
@@ -430,12 +454,13 @@ pub async fn fire(
         key,
         input: mv.input(),
     };
-    idempotency::run(db, request, now, async |txn| {
-        ensure_account(txn, identity, now).await?;
+    let done = idempotency::run(db, request, now, async |txn| {
+        ensure_account(db, txn, identity, now).await?;
         fire_in(txn, identity, &mv, policy, now).await?;
         Ok(mv.nomination_id)
     })
-    .await
+    .await;
+    account_stored(db, identity, done)
 }
 
 /// A slate: every nomination on one agenda item, with the version the caller saw of each.
@@ -463,7 +488,7 @@ pub async fn adopt_slate(
         input: json!({ "op": "adoptSlate", "item": slate.agenda_item_id,
             "expected": expected, "note": slate.note }),
     };
-    idempotency::run(db, request, now, async |txn| {
+    let done = idempotency::run(db, request, now, async |txn| {
         entity::agenda_item::Entity::find_by_id(slate.agenda_item_id)
             .one(&**txn)
             .await?
@@ -495,7 +520,7 @@ pub async fn adopt_slate(
                 "expectedVersions must name exactly the nominations on the slate: {on_agenda:?}"
             )));
         }
-        ensure_account(txn, identity, now).await?;
+        ensure_account(db, txn, identity, now).await?;
         for id in &on_agenda {
             let mv = Move {
                 nomination_id: *id,
@@ -509,5 +534,6 @@ pub async fn adopt_slate(
         }
         Ok(on_agenda.into_iter().collect())
     })
-    .await
+    .await;
+    account_stored(db, identity, done)
 }

@@ -193,7 +193,7 @@ pub async fn respond(
         input: json!({ "op": "respond", "id": response.nomination_id,
                        "stance": response.stance, "note": response.note }),
     };
-    idempotency::run(db, request, now, async |txn| {
+    let done = idempotency::run(db, request, now, async |txn| {
         let loaded = in_consultation(txn, response.nomination_id).await?;
         match &who {
             Respondent::State(code) => {
@@ -221,7 +221,7 @@ pub async fn respond(
                 }
             }
         }
-        super::moves::ensure_account(txn, identity, now).await?;
+        super::moves::ensure_account(db, txn, identity, now).await?;
         close_standing(txn, response.nomination_id, &who, identity, now).await?;
         let (kind, state_code, organization) = match &who {
             Respondent::State(code) => ("STATE", Some(code.clone()), None),
@@ -257,7 +257,8 @@ pub async fn respond(
         .await?;
         Ok(response.nomination_id)
     })
-    .await
+    .await;
+    super::moves::account_stored(db, identity, done)
 }
 
 /// Withdraws the caller's standing response (an objection, say).
