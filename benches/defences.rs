@@ -12,7 +12,8 @@
 //!
 //! `cargo bench --bench defences`. Numbers go to BENCHMARKS.md.
 
-use std::process::Stdio;
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -33,18 +34,6 @@ fn worst_query() -> String {
     let one = "positions { code holders { seat state { name regionalGroup } } inclusiveness { warnings regionalGroups } mandates(first: 20) { totalCount edges { node { startsOn state { code } } } } }";
     let aliases: Vec<String> = (0..20).map(|i| format!("p{i}: {one}")).collect();
     format!("{{ {} }}", aliases.join(" "))
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -80,38 +69,15 @@ fn report(name: &str, sorted: &[Duration]) {
 async fn main() {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let (mut server, port) = common::spawn_binary(
+        env!("CARGO_BIN_EXE_ccm-committee"),
+        dir.path(),
+        &[("CCM_IDLE_TIMEOUT_SECS", "600")],
+    )
+    .await;
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccm-committee"))
-        .args(["serve", "--dev", "--addr", &format!("127.0.0.1:{port}")])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("bench.db").display()),
-        )
-        .env("CCM_LOG", "warn")
-        .env("CCM_IDLE_TIMEOUT_SECS", "600")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary");
     let pid = server.id().expect("pid");
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 
     // The worst accepted query, alone.
     let query = worst_query();
@@ -180,7 +146,7 @@ async fn main() {
     );
 
     // Memory per subscription: one WebSocket with one subscription each.
-    let before = rss_kib(pid);
+    let before = common::rss_kib(pid);
     let mut sockets = Vec::with_capacity(SUBSCRIBERS);
     for i in 0..SUBSCRIBERS {
         let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
@@ -207,14 +173,14 @@ async fn main() {
         sockets.push(socket);
     }
     tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let after = rss_kib(pid);
+    let after = common::rss_kib(pid);
     println!(
         "memory per subscription: {:.1} KiB ({SUBSCRIBERS} WebSockets, RSS {before} -> {after} KiB)",
         after.saturating_sub(before) as f64 / SUBSCRIBERS as f64
     );
     // Memory per idle connection: each sends one request, then stays open.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_kib(pid);
+    let before = common::rss_kib(pid);
     let mut held = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
         let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
@@ -229,7 +195,7 @@ async fn main() {
         held.push(stream);
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let after = rss_kib(pid);
+    let after = common::rss_kib(pid);
     println!(
         "memory per idle connection: {:.1} KiB ({CONNECTIONS} connections, RSS {before} -> {after} KiB)",
         after.saturating_sub(before) as f64 / CONNECTIONS as f64

@@ -6,7 +6,8 @@
 //! `cargo bench --bench fanout` (`CCM_FANOUT_LEVELS=1000,5000` for fewer).
 //! Numbers go to BENCHMARKS.md.
 
-use std::process::Stdio;
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,18 +19,6 @@ use serde_json::json;
 use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse().ok())
-        })
-        .unwrap_or(0)
-}
 
 /// Opens one subscriber; it reports the arrival time of every update.
 async fn subscriber(port: u16, meeting: String, arrivals: mpsc::UnboundedSender<Instant>) {
@@ -76,39 +65,18 @@ async fn main() {
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 5_000, 10_000, 20_000]);
     let dir = tempfile::tempdir().expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
+    let (mut server, port) = common::spawn_binary(
+        env!("CARGO_BIN_EXE_ccm-committee"),
+        dir.path(),
+        &[
+            ("CCM_IDLE_TIMEOUT_SECS", "3600"),
+            ("CCM_WS_PING_SECS", "3600"),
+        ],
+    )
+    .await;
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_ccm-committee"))
-        .args(["serve", "--dev", "--addr", &format!("127.0.0.1:{port}")])
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("fanout.db").display()),
-        )
-        .env("CCM_LOG", "warn")
-        .env("CCM_IDLE_TIMEOUT_SECS", "3600")
-        .env("CCM_WS_PING_SECS", "3600")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server binary");
     let pid = server.id().expect("pid");
     let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let token = Keys::new(DEV_SECRET.as_bytes())
         .mint(
             "bench-isu",
@@ -139,7 +107,7 @@ async fn main() {
     ));
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
-    let baseline = rss_kib(pid);
+    let baseline = common::rss_kib(pid);
     let mut open = 0;
     for level in levels {
         while open < level {
@@ -198,7 +166,7 @@ async fn main() {
                 .get(((latencies.len() as f64 - 1.0) * q) as usize)
                 .map_or(0.0, |d| d.as_secs_f64() * 1e3)
         };
-        let rss = rss_kib(pid);
+        let rss = common::rss_kib(pid);
         println!(
             "{open} subscribers: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server RSS {rss} KiB ({:.1} KiB per subscriber over the idle server)",
             p(0.5),

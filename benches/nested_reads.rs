@@ -21,10 +21,8 @@ use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::routing::post;
-use ccm_committee::app;
-use ccm_committee::clock::SystemClock;
 use ccm_committee::committee::service::{MandateParent, mandate_pages};
-use ccm_committee::config::{Config, DatabaseConfig};
+use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
 use ccm_committee::graphql::pagination::Window;
 use chrono::Utc;
@@ -137,20 +135,7 @@ async fn compare(label: &str, url: String) {
         .expect("seed");
     common::add_mandates(&db, MANDATES, 3000).await;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let mut config = Config::new(addr, DatabaseConfig::new(url.clone()));
-    config.auth.dev = true;
-    // No background polling while statements are counted.
-    config.live.event_poll_ms = 3_600_000;
-    config.live.timer_poll_ms = 3_600_000;
-    let state = app::AppState::init(config, Arc::new(SystemClock))
-        .await
-        .expect("server");
-    let counted = state.db.clone();
-    tokio::spawn(app::serve(listener, state, std::future::pending()));
+    let (addr, counted) = common::serve_here(url.clone()).await;
     let server = format!("http://{addr}/graphql");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -8,14 +8,11 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ccm_committee::app;
 use ccm_committee::auth::Role;
 use ccm_committee::auth::token::Keys;
-use ccm_committee::clock::SystemClock;
-use ccm_committee::config::{Config, DEV_SECRET, DatabaseConfig};
+use ccm_committee::config::DEV_SECRET;
 
 use serde_json::{Value, json};
 
@@ -48,19 +45,7 @@ async fn call(client: &reqwest::Client, url: &str, token: &str, query: &str, var
 }
 
 async fn measure(label: &str, url: String) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let mut config = Config::new(addr, DatabaseConfig::new(url));
-    config.auth.dev = true;
-    config.live.event_poll_ms = 3_600_000;
-    config.live.timer_poll_ms = 3_600_000;
-    let state = app::AppState::init(config, Arc::new(SystemClock))
-        .await
-        .expect("server");
-    let db = state.db.clone();
-    tokio::spawn(app::serve(listener, state, std::future::pending()));
+    let (addr, db) = common::serve_here(url).await;
     let graphql = format!("http://{addr}/graphql");
     let keys = Keys::new(DEV_SECRET.as_bytes());
     let presidency = keys

@@ -85,3 +85,85 @@ pub async fn add_mandates(db: &Db, count: usize, spread: u64) {
             .expect("analyze");
     }
 }
+
+/// The server in this process, on `url`, with no background polling (so that
+/// statement counts are the requests' own); its address and database handle.
+pub async fn serve_here(url: String) -> (std::net::SocketAddr, Db) {
+    use ccm_committee::config::{Config, DatabaseConfig};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut config = Config::new(addr, DatabaseConfig::new(url));
+    config.auth.dev = true;
+    config.live.event_poll_ms = 3_600_000;
+    config.live.timer_poll_ms = 3_600_000;
+    let state = ccm_committee::app::AppState::init(
+        config,
+        std::sync::Arc::new(ccm_committee::clock::SystemClock),
+    )
+    .await
+    .expect("server");
+    let db = state.db.clone();
+    tokio::spawn(ccm_committee::app::serve(
+        listener,
+        state,
+        std::future::pending(),
+    ));
+    (addr, db)
+}
+
+/// The release binary serving a fresh SQLite file in `dir`, with `env` set,
+/// once it is ready: the child process and its port.
+pub async fn spawn_binary(
+    binary: &str,
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> (tokio::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut command = tokio::process::Command::new(binary);
+    command
+        .args(["serve", "--dev", "--addr", &format!("127.0.0.1:{port}")])
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("bench.db").display()),
+        )
+        .env("CCM_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let child = command.spawn().expect("the server binary");
+    let client = reqwest::Client::new();
+    for _ in 0..200 {
+        if client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    (child, port)
+}
+
+/// A process's resident memory, in KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
