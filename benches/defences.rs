@@ -7,8 +7,8 @@
 //!   `/healthz` on an idle server;
 //! - the server's resident memory per subscription (one WebSocket with one
 //!   subscription each), then per idle connection with those still open, from
-//!   `/proc/PID/status` (growth only: nothing is freed between, so the
-//!   allocator cannot hand back memory it kept).
+//!   `/proc/PID/status`, measured first, on a fresh server (growth only:
+//!   nothing is freed between, so the allocator has nothing to hand back).
 //!
 //! `cargo bench --bench defences`. Numbers go to BENCHMARKS.md.
 
@@ -79,6 +79,63 @@ async fn main() {
     let pid = server.id().expect("pid");
     let client = reqwest::Client::new();
 
+    // Memory per subscription: one WebSocket with one subscription each.
+    let before = common::rss_kib(pid);
+    let mut sockets = Vec::with_capacity(SUBSCRIBERS);
+    for i in 0..SUBSCRIBERS {
+        let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
+            .into_client_request()
+            .expect("request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().expect("header"),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws");
+        socket
+            .send(Message::Text(
+                json!({ "type": "connection_init" }).to_string().into(),
+            ))
+            .await
+            .expect("init");
+        let _ack = socket.next().await;
+        let subscribe = json!({ "id": format!("s{i}"), "type": "subscribe",
+            "payload": { "query": "subscription { committeeUpdates { cursor kind } }" } });
+        socket
+            .send(Message::Text(subscribe.to_string().into()))
+            .await
+            .expect("subscribe");
+        sockets.push(socket);
+    }
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let after = common::rss_kib(pid);
+    println!(
+        "memory per subscription: {:.1} KiB ({SUBSCRIBERS} WebSockets, RSS {before} -> {after} KiB)",
+        after.saturating_sub(before) as f64 / SUBSCRIBERS as f64
+    );
+    // Memory per idle connection: each sends one request, then stays open.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = common::rss_kib(pid);
+    let mut held = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        tokio::io::AsyncWriteExt::write_all(
+            &mut stream,
+            b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n",
+        )
+        .await
+        .expect("write");
+        held.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let after = common::rss_kib(pid);
+    println!(
+        "memory per idle connection: {:.1} KiB ({CONNECTIONS} connections, RSS {before} -> {after} KiB)",
+        after.saturating_sub(before) as f64 / CONNECTIONS as f64
+    );
+
+    drop(held);
     // The worst accepted query, alone.
     let query = worst_query();
     let body = json!({ "query": query });
@@ -145,63 +202,6 @@ async fn main() {
         sent
     );
 
-    // Memory per subscription: one WebSocket with one subscription each.
-    let before = common::rss_kib(pid);
-    let mut sockets = Vec::with_capacity(SUBSCRIBERS);
-    for i in 0..SUBSCRIBERS {
-        let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
-            .into_client_request()
-            .expect("request");
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().expect("header"),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws");
-        socket
-            .send(Message::Text(
-                json!({ "type": "connection_init" }).to_string().into(),
-            ))
-            .await
-            .expect("init");
-        let _ack = socket.next().await;
-        let subscribe = json!({ "id": format!("s{i}"), "type": "subscribe",
-            "payload": { "query": "subscription { committeeUpdates { cursor kind } }" } });
-        socket
-            .send(Message::Text(subscribe.to_string().into()))
-            .await
-            .expect("subscribe");
-        sockets.push(socket);
-    }
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let after = common::rss_kib(pid);
-    println!(
-        "memory per subscription: {:.1} KiB ({SUBSCRIBERS} WebSockets, RSS {before} -> {after} KiB)",
-        after.saturating_sub(before) as f64 / SUBSCRIBERS as f64
-    );
-    // Memory per idle connection: each sends one request, then stays open.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = common::rss_kib(pid);
-    let mut held = Vec::with_capacity(CONNECTIONS);
-    for _ in 0..CONNECTIONS {
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .expect("connect");
-        tokio::io::AsyncWriteExt::write_all(
-            &mut stream,
-            b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n",
-        )
-        .await
-        .expect("write");
-        held.push(stream);
-    }
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let after = common::rss_kib(pid);
-    println!(
-        "memory per idle connection: {:.1} KiB ({CONNECTIONS} connections, RSS {before} -> {after} KiB)",
-        after.saturating_sub(before) as f64 / CONNECTIONS as f64
-    );
-
-    drop(held);
     drop(sockets);
     let _ = server.kill().await;
 }
