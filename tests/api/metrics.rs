@@ -45,8 +45,19 @@ async fn the_metrics_move_as_the_server_works(backend: Backend) {
             json!({}),
         )
         .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let after = scrape(&app).await;
+    // The subscription registers in its own time: wait for it (5 s at most).
+    let mut after = scrape(&app).await;
+    for _ in 0..50 {
+        if value(
+            &after,
+            "ccm_subscriptions_active{field=\"committeeUpdates\"}",
+        ) >= 1.0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        after = scrape(&app).await;
+    }
     for series in [
         "ccm_graphql_requests_total{operation=\"mutation\"}",
         "ccm_graphql_requests_total{operation=\"query\"}",
