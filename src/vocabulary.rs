@@ -44,3 +44,53 @@ pub fn stored<E: std::str::FromStr<Err = Unknown>>(
         crate::error::ApiError::Internal
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::EnumType;
+
+    /// The stored names and the GraphQL names are one vocabulary: they must agree.
+    fn agree<E: EnumType + Copy + PartialEq + std::fmt::Debug>(as_str: fn(E) -> &'static str) {
+        for item in E::items() {
+            assert_eq!(
+                as_str(item.value),
+                item.name,
+                "{:?} is stored under another name than GraphQL shows",
+                item.value
+            );
+        }
+    }
+
+    #[test]
+    fn stored_names_are_the_graphql_names() {
+        use crate::committee::model::*;
+        use crate::meetings::model::*;
+        agree::<RegionalGroup>(RegionalGroup::as_str);
+        agree::<DepositKind>(DepositKind::as_str);
+        agree::<StateRelation>(StateRelation::as_str);
+        agree::<PositionKind>(PositionKind::as_str);
+        agree::<OrganizationKind>(OrganizationKind::as_str);
+        agree::<MeetingKind>(MeetingKind::as_str);
+        agree::<MeetingStatus>(MeetingStatus::as_str);
+        agree::<AgendaItemKind>(AgendaItemKind::as_str);
+        agree::<SessionFormat>(SessionFormat::as_str);
+        agree::<crate::auth::Role>(crate::auth::Role::as_str);
+        agree::<crate::nominations::types::Stance>(crate::nominations::types::Stance::as_str);
+        agree::<crate::nominations::types::NominationKind>(
+            crate::nominations::types::NominationKind::as_str,
+        );
+        agree::<crate::nominations::types::TimerStatus>(
+            crate::nominations::types::TimerStatus::as_str,
+        );
+        for state in crate::nominations::definition::NominationState::ALL {
+            let mirrored = crate::nominations::types::NominationState::from(state);
+            agree::<crate::nominations::types::NominationState>(|s| {
+                crate::nominations::definition::NominationState::from(s).as_str()
+            });
+            assert_eq!(
+                crate::nominations::definition::NominationState::from(mirrored),
+                state
+            );
+        }
+    }
+}
