@@ -48,14 +48,6 @@ pub enum Done<T> {
     },
 }
 
-impl<T> Done<T> {
-    pub fn value(&self) -> &T {
-        match self {
-            Self::Fresh { value, .. } | Self::Replayed { value, .. } => value,
-        }
-    }
-}
-
 enum Claim {
     Fresh(i64),
     Replay(idempotency_key::Model),
