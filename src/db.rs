@@ -134,12 +134,20 @@ impl Db {
 
     /// Begins a transaction that will write.
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let waited = std::time::Instant::now();
         let lock = match &self.write_lock {
-            Some(lock) => Some(lock.clone().lock_owned().await),
+            Some(lock) => {
+                let guard = lock.clone().lock_owned().await;
+                crate::telemetry_metrics::write_wait("write_lock", waited.elapsed());
+                Some(guard)
+            }
             None => None,
         };
+        let waited = std::time::Instant::now();
+        let txn = self.conn.begin().await?;
+        crate::telemetry_metrics::write_wait("pool", waited.elapsed());
         Ok(WriteTxn {
-            txn: self.conn.begin().await?,
+            txn,
             committed: self.committed.clone(),
             _lock: lock,
         })
@@ -161,18 +169,26 @@ impl Db {
 
     /// Publishes the pool's connections in use and idle.
     pub fn observe_pool(&self) {
-        let (size, idle) = match self.backend() {
+        let (size, idle, max) = match self.backend() {
             DatabaseBackend::Postgres => {
                 let pool = self.conn.get_postgres_connection_pool();
-                (pool.size(), pool.num_idle())
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
             }
             _ => {
                 let pool = self.conn.get_sqlite_connection_pool();
-                (pool.size(), pool.num_idle())
+                (
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
             }
         };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
-        crate::telemetry_metrics::pool(size.saturating_sub(idle), idle);
+        crate::telemetry_metrics::pool(size.saturating_sub(idle), idle, max);
     }
 
     /// Statements issued so far.

@@ -39,11 +39,14 @@ pub fn render() -> String {
 }
 
 /// A GraphQL request answered: its operation type (`query`, `mutation`,
-/// `subscription`, or `none` when refused before one was known) and duration.
-pub fn request(operation: &'static str, took: Duration) {
-    counter!("ccm_graphql_requests_total", "operation" => operation).increment(1);
-    histogram!("ccm_graphql_request_duration_seconds", "operation" => operation)
-        .record(took.as_secs_f64());
+/// `subscription`, or `none` when refused before one was known), its first
+/// root field (`none` when the document was refused) and its duration.
+pub fn request(operation: &'static str, field: &str, took: Duration) {
+    counter!("ccm_graphql_requests_total", "operation" => operation, "field" => field.to_owned())
+        .increment(1);
+    histogram!("ccm_graphql_request_duration_seconds",
+        "operation" => operation, "field" => field.to_owned())
+    .record(took.as_secs_f64());
 }
 
 /// A GraphQL error sent to a client, by `extensions.code`.
@@ -60,10 +63,33 @@ pub fn statement(took: Duration, failed: bool) {
     histogram!("ccm_db_statement_duration_seconds").record(took.as_secs_f64());
 }
 
-/// The database pool's connections now.
-pub fn pool(in_use: u32, idle: u32) {
+/// The database pool's connections now, and its bound.
+pub fn pool(in_use: u32, idle: u32, max: u32) {
     gauge!("ccm_db_pool_connections", "state" => "in_use").set(f64::from(in_use));
     gauge!("ccm_db_pool_connections", "state" => "idle").set(f64::from(idle));
+    gauge!("ccm_db_pool_connections_max").set(f64::from(max));
+}
+
+/// How long a writing transaction waited to begin: for SQLite's single
+/// writer (`write_lock`), then for a pooled connection and `BEGIN` (`pool`).
+pub fn write_wait(stage: &'static str, took: Duration) {
+    histogram!("ccm_db_write_wait_seconds", "stage" => stage).record(took.as_secs_f64());
+}
+
+/// An entry appended to the event log by this process. The cursors only
+/// grow (counters set to their highest value): the newest this process
+/// knows minus the one it delivered is how far its subscribers lag.
+pub fn event_appended(cursor: i64) {
+    counter!("ccm_event_log_newest_cursor").absolute(u64::try_from(cursor).unwrap_or(0));
+}
+
+/// An entry fanned out to this process's subscribers: its cursor and how
+/// long after it was recorded it went out.
+pub fn event_fanned_out(cursor: i64, late: Duration) {
+    let cursor = u64::try_from(cursor).unwrap_or(0);
+    counter!("ccm_event_log_newest_cursor").absolute(cursor);
+    counter!("ccm_event_log_delivered_cursor").absolute(cursor);
+    histogram!("ccm_event_log_lag_seconds").record(late.as_secs_f64());
 }
 
 /// A TCP connection admitted (+1) or closed (-1).

@@ -57,8 +57,13 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Dura
             match log::after(&db.conn, None, last, 500).await {
                 Ok(entries) if entries.is_empty() => break,
                 Ok(entries) => {
+                    let now = chrono::Utc::now();
                     for entry in entries {
                         last = entry.id;
+                        let late = (now - entry.created_at.to_utc())
+                            .to_std()
+                            .unwrap_or_default();
+                        crate::telemetry_metrics::event_fanned_out(entry.id, late);
                         // No receiver is fine: nobody is subscribed.
                         let _ = tx.send(Arc::new(entry));
                     }

@@ -59,6 +59,7 @@ pub async fn append<C: ConnectionTrait>(
         ))
         .await?;
     }
+    crate::telemetry_metrics::event_appended(entry.id);
     Ok(entry)
 }
 

@@ -146,14 +146,15 @@ fn build_request(
     Ok(request)
 }
 
-/// The type of the operation a document runs (`none` when it has none to run).
-fn operation_type(
+/// The type of the operation a document runs (`none` when it has none to
+/// run) and its first root field, the name its metrics are filed under.
+fn operation_label(
     document: Option<&async_graphql::parser::types::ExecutableDocument>,
     name: Option<&str>,
-) -> &'static str {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
+) -> (&'static str, Option<String>) {
+    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
     let Some(document) = document else {
-        return "none";
+        return ("none", None);
     };
     let operation = match (&document.operations, name) {
         (DocumentOperations::Single(op), _) => Some(op),
@@ -161,12 +162,25 @@ fn operation_type(
         (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
         _ => None,
     };
-    match operation.map(|op| op.node.ty) {
-        Some(OperationType::Query) => "query",
-        Some(OperationType::Mutation) => "mutation",
-        Some(OperationType::Subscription) => "subscription",
-        None => "none",
-    }
+    let Some(operation) = operation else {
+        return ("none", None);
+    };
+    let kind = match operation.node.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let field = operation
+        .node
+        .selection_set
+        .node
+        .items
+        .iter()
+        .find_map(|item| match &item.node {
+            Selection::Field(field) => Some(field.node.name.node.to_string()),
+            _ => None,
+        });
+    (kind, field)
 }
 
 /// Runs a request and answers in `media`, with the status the specification asks for.
@@ -208,10 +222,8 @@ pub async fn execute(
     };
     let Ok(mut response) = executed else {
         // Dropping the execution drops its statements: the database cancels them.
-        crate::telemetry_metrics::request(
-            operation_type(document.as_ref(), operation_name.as_deref()),
-            started.elapsed(),
-        );
+        let (kind, _) = operation_label(document.as_ref(), operation_name.as_deref());
+        crate::telemetry_metrics::request(kind, "none", started.elapsed());
         crate::telemetry_metrics::error("TIMEOUT");
         tracing::warn!(seconds = deadline.as_secs(), "a request ran out of time");
         let body = super::error::request_error(
@@ -225,10 +237,16 @@ pub async fn execute(
     };
     finish(&pending, &mut response, &app.db).await;
     classify(&mut response.errors);
-    crate::telemetry_metrics::request(
-        operation_type(document.as_ref(), operation_name.as_deref()),
-        started.elapsed(),
-    );
+    let before_execution = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    // Only a validated document's root field is a name the schema bounds.
+    let (kind, field) = operation_label(document.as_ref(), operation_name.as_deref());
+    let field = match field {
+        Some(field) if !before_execution => field,
+        _ => "none".to_owned(),
+    };
+    crate::telemetry_metrics::request(kind, &field, started.elapsed());
     for error in &response.errors {
         if let Some(async_graphql::Value::String(code)) =
             error.extensions.as_ref().and_then(|e| e.get("code"))
@@ -236,9 +254,6 @@ pub async fn execute(
             crate::telemetry_metrics::error(code);
         }
     }
-    let before_execution = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
     if before_execution {
         // Parse, validation, limit and variable failures: no `data` entry.
         let status = match media {

@@ -257,7 +257,7 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
     let text = metrics.text().await.expect("text");
     assert!(text.contains("ccm_db_statements_total "), "{text}");
     assert!(
-        text.contains("ccm_graphql_requests_total{operation=\"query\"} "),
+        text.contains("ccm_graphql_requests_total{operation=\"query\",field=\""),
         "{text}"
     );
     // A request id sent by the client is kept.

@@ -34,6 +34,7 @@ async fn the_metrics_move_as_the_server_works(backend: Backend) {
     let before = scrape(&app).await;
     propose(&app, &cast.nor, "UNIVERSALIZATION", "NOR", &meeting).await;
     app.query("{ positions { code } }", json!({})).await;
+    let _ = app.post("{ noSuchField }", json!({})).await;
     let _ = app.post("{ timers { target } }", json!({})).await;
     let mut client = ws::connect(&app.address, "graphql-transport-ws", None)
         .await
@@ -59,9 +60,13 @@ async fn the_metrics_move_as_the_server_works(backend: Backend) {
         after = scrape(&app).await;
     }
     for series in [
-        "ccm_graphql_requests_total{operation=\"mutation\"}",
-        "ccm_graphql_requests_total{operation=\"query\"}",
-        "ccm_graphql_request_duration_seconds_count{operation=\"query\"}",
+        "ccm_graphql_requests_total{operation=\"mutation\",field=\"proposeNomination\"}",
+        "ccm_graphql_requests_total{operation=\"query\",field=\"positions\"}",
+        "ccm_graphql_request_duration_seconds_count{operation=\"query\",field=\"positions\"}",
+        "ccm_db_write_wait_seconds_count{stage=\"pool\"}",
+        "ccm_event_log_newest_cursor",
+        "ccm_event_log_delivered_cursor",
+        "ccm_event_log_lag_seconds_count",
         "ccm_graphql_errors_total{code=\"UNAUTHENTICATED\"}",
         "ccm_workflow_transitions_total{definition=\"nomination\",event=\"propose\"}",
         "ccm_db_statements_total",
@@ -86,6 +91,12 @@ async fn the_metrics_move_as_the_server_works(backend: Backend) {
         after.contains("ccm_db_pool_connections{state=\"idle\"}"),
         "{after}"
     );
+    assert!(
+        value(&after, "ccm_db_pool_connections_max") >= 1.0,
+        "{after}"
+    );
+    // A refused document is filed under no field: a client cannot invent names.
+    assert!(!after.contains("field=\"noSuchField\""), "{after}");
     drop(client);
     app.stop().await;
 }
