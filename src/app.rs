@@ -87,13 +87,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             crate::auth::middleware::authenticate,
         ));
+    let cors = state.origins.cors();
     Router::new()
         .merge(graphql)
         .route("/graphql/ws", get(crate::events::ws::handler))
+        .route("/", get(crate::web::console))
+        .route("/committee", get(crate::web::console))
+        .route("/meetings", get(crate::web::console))
+        .route("/meetings/{code}", get(crate::web::console))
+        .route("/nominations", get(crate::web::console))
+        .route("/nominations/{id}", get(crate::web::console))
+        .route("/states/{code}", get(crate::web::console))
+        .route("/assets/{*path}", get(crate::web::asset))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(cors)
         .layer(layers)
         .with_state(state)
 }

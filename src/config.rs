@@ -45,6 +45,11 @@ pub struct Config {
     pub live: LiveConfig,
     #[command(flatten)]
     pub policy: Policy,
+    /// Origins whose web pages may call the API from a browser (CORS, and
+    /// the `Origin` of WebSocket upgrades): `https://intranet.example.org`,
+    /// repeated or comma-separated. None by default: same origin only.
+    #[arg(long = "cors-origin", env = "CCM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// Days before a renewable mandate ends that its renewal nomination is opened.
@@ -210,6 +215,7 @@ impl Config {
             auth: AuthConfig::default(),
             live: LiveConfig::default(),
             policy: Policy::default(),
+            cors_origins: Vec::new(),
         }
     }
 }

@@ -19,4 +19,5 @@ pub mod state;
 pub mod telemetry;
 pub mod telemetry_metrics;
 pub mod vocabulary;
+pub mod web;
 pub mod workflow;

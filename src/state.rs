@@ -23,6 +23,8 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Config(&'static str),
+    #[error("--cors-origin: {0}")]
+    Origins(String),
 }
 
 pub struct App {
@@ -34,6 +36,8 @@ pub struct App {
     pub dispatcher: Arc<Dispatcher>,
     /// What one request may ask for (checked before async-graphql sees it).
     pub limits: crate::graphql::limits::QueryLimits,
+    /// Other origins whose pages may call the API.
+    pub origins: crate::web::AllowedOrigins,
     /// Set when the server begins to shut down (WebSocket sessions close with 1001).
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -66,6 +70,8 @@ impl AppState {
     /// Connects, migrates, loads the reference data into an empty database,
     /// and builds the schema.
     pub async fn init(config: Config, clock: SharedClock) -> Result<Self, StartError> {
+        let origins =
+            crate::web::AllowedOrigins::parse(&config.cors_origins).map_err(StartError::Origins)?;
         let secret = config.auth.secret().map_err(StartError::Config)?;
         if config.auth.jwt_secret.is_none() {
             tracing::warn!(
@@ -123,6 +129,7 @@ impl AppState {
             keys,
             dispatcher,
             limits,
+            origins,
             shutdown: tokio::sync::watch::channel(false).0,
         })))
     }

@@ -24,7 +24,7 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
 use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 
@@ -53,6 +53,18 @@ pub async fn handler(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // A page of an unlisted origin may not open a session with the
+    // browser's credentials (cross-site WebSocket hijacking).
+    if !app.origins.admits_upgrade(
+        headers.get(axum::http::header::ORIGIN),
+        headers.get(axum::http::header::HOST),
+    ) {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            "this origin may not open a WebSocket here",
+        )
+            .into_response();
+    }
     let limit = app.config.body_limit;
     let legacy = speaks_legacy(&headers);
     upgrade

@@ -6,14 +6,13 @@
 
 use std::collections::HashMap;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::Value as Json;
 
 use super::error::{classify, request_error};
@@ -395,12 +394,7 @@ pub async fn get(
         },
     };
     if !params.contains_key("query") && wants_html(&headers) {
-        let page = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("ccm-committee")
-            .finish();
-        return Html(page).into_response();
+        return crate::web::graphiql();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

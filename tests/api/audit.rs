@@ -12,7 +12,14 @@ pub fn js_dir() -> &'static Path {
 
 /// Installs the JavaScript test clients when they are missing.
 pub fn ensure_npm_packages() {
-    let installed = ["graphql", "graphql-http", "graphql-ws", "ws"]
+    let installed = [
+        "graphql",
+        "graphql-http",
+        "graphql-ws",
+        "ws",
+        "puppeteer-core",
+        "axe-core",
+    ]
         .iter()
         .all(|p| js_dir().join("node_modules").join(p).exists());
     if installed {

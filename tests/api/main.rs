@@ -7,6 +7,7 @@ mod ws;
 
 mod audit;
 mod batching;
+mod browser;
 mod cli;
 mod committee;
 mod engine;

@@ -1,0 +1,195 @@
+//! The pages a browser gets, in headless Chromium (Debian's `chromium`,
+//! driven by puppeteer-core from `tests/js`): GraphiQL served offline, the
+//! committee console through a whole nomination round, and calls from web
+//! pages on other origins (CORS and WebSocket `Origin`).
+
+use std::process::Command;
+
+use ccm_committee::auth::Role;
+use serde_json::json;
+
+use crate::audit::{ensure_npm_packages, js_dir};
+use crate::helpers::{Backend, TestApp, add_meeting, spawn_app, spawn_app_with, token};
+use crate::nominations::SUPPORTERS;
+
+/// Runs `node <script> <args>` from `tests/js` with `env`; fails with its output.
+async fn node(script: &str, args: Vec<String>, env: Vec<(&'static str, String)>) {
+    tokio::task::spawn_blocking(ensure_npm_packages)
+        .await
+        .expect("npm");
+    let script = script.to_owned();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(&script)
+            .args(args)
+            .envs(env)
+            .current_dir(js_dir())
+            .output()
+            .expect("node must be installed (Node 20)")
+    })
+    .await
+    .expect("node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the browser test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains(": ok"), "{stdout}");
+}
+
+/// A meeting scheduled through the API, so that its log has an update.
+async fn scheduled(app: &TestApp, presidency: &str, code: &str) -> String {
+    let data = app
+        .as_ok(
+            presidency,
+            "mutation($code: String!) { scheduleMeeting(input: { code: $code, kind: MSP, startsOn: \"2028-09-11\", endsOn: \"2028-09-14\" }) { id } }",
+            json!({ "code": code }),
+        )
+        .await;
+    data["scheduleMeeting"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_works_offline_with_queries_subscriptions_and_docs() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let presidency = token("isu-officer", Role::Presidency, None);
+    let meeting = scheduled(&app, &presidency, "15MSP").await;
+    node(
+        "graphiql.mjs",
+        vec![app.address.clone(), meeting, presidency],
+        vec![],
+    )
+    .await;
+    app.stop().await;
+}
+
+async fn the_console_carries_a_nomination_round(backend: Backend) {
+    // The meeting opens in the test's time, well before its dates.
+    let app = spawn_app_with(backend, |config| config.policy.open_window_days = 400).await;
+    add_meeting(&app, "14MSP", "PLANNED", "2027-09-13", "2027-09-16").await;
+    add_meeting(&app, "16MSP", "PLANNED", "2029-09-10", "2029-09-14").await;
+    let responders: Vec<(String, String)> = SUPPORTERS
+        .iter()
+        .map(|code| {
+            (
+                (*code).to_owned(),
+                token(&format!("{code}-delegate"), Role::Delegate, Some(code)),
+            )
+        })
+        .collect();
+    let scenario = json!({
+        "base": app.address,
+        "meeting": "14MSP",
+        "asOf": "2027-10-01",
+        "presidency": token("isu-officer", Role::Presidency, None),
+        "nominee": ["NOR", token("nor-delegate", Role::Delegate, Some("NOR"))],
+        "nomineeName": "Norway",
+        "responders": responders,
+    });
+    node(
+        "console.mjs",
+        vec![],
+        vec![("CCM_SCENARIO", scenario.to_string())],
+    )
+    .await;
+    app.stop().await;
+}
+
+crate::on_both_databases!(the_console_carries_a_nomination_round);
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_on_listed_origins_may_call_the_api_and_others_may_not() {
+    let (listed, unlisted) = (free_port(), free_port());
+    let app = spawn_app_with(Backend::Sqlite, |config| {
+        config.cors_origins = vec![format!("http://127.0.0.1:{listed}/")];
+    })
+    .await;
+    let presidency = token("isu-officer", Role::Presidency, None);
+    let meeting = scheduled(&app, &presidency, "15MSP").await;
+
+    // The preflight, as a browser sends it.
+    let preflight = |origin: String| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,authorization",
+            )
+            .send()
+    };
+    let allowed = preflight(format!("http://127.0.0.1:{listed}"))
+        .await
+        .expect("preflight");
+    let headers = allowed.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        format!("http://127.0.0.1:{listed}").as_str()
+    );
+    let methods = headers["access-control-allow-methods"].to_str().expect("ascii");
+    assert!(methods.contains("POST") && methods.contains("GET"), "{methods}");
+    let allowed_headers = headers["access-control-allow-headers"]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        allowed_headers.contains("content-type") && allowed_headers.contains("authorization"),
+        "{allowed_headers}"
+    );
+    let refused = preflight(format!("http://127.0.0.1:{unlisted}"))
+        .await
+        .expect("preflight");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    node(
+        "cors.mjs",
+        vec![
+            app.address.clone(),
+            listed.to_string(),
+            unlisted.to_string(),
+            meeting,
+            presidency.clone(),
+        ],
+        vec![],
+    )
+    .await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_origin_that_is_not_one_is_refused_at_start() {
+    let config = |origins: Vec<String>| {
+        let mut config = ccm_committee::config::Config::new(
+            "127.0.0.1:0".parse().expect("addr"),
+            ccm_committee::config::DatabaseConfig::new("sqlite::memory:"),
+        );
+        config.cors_origins = origins;
+        config
+    };
+    let refused = ccm_committee::state::AppState::init(
+        config(vec!["intranet.example.org/path".to_owned()]),
+        std::sync::Arc::new(ccm_committee::clock::SystemClock),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(ccm_committee::state::StartError::Origins(_))),
+        "a path is not an origin"
+    );
+}
