@@ -17,7 +17,8 @@
 //!
 //! `cargo bench --bench nested_reads` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
 //! default postgres://postgres@127.0.0.1:5432/postgres; `CCM_BENCH_SHAPES` a
-//! comma-separated subset of the shapes). Numbers go to BENCHMARKS.md.
+//! comma-separated subset of the shapes; `CCM_BENCH_ROUNDS=0` to compare
+//! answers and count statements only). Numbers go to BENCHMARKS.md.
 
 mod common;
 
@@ -36,7 +37,7 @@ use ccm_committee::config::{DEV_SECRET, DatabaseConfig};
 use ccm_committee::db::Db;
 use ccm_committee::graphql::pagination::{PageArgs, Window};
 use ccm_committee::meetings::service::{agendas, meeting_by_code};
-use ccm_committee::nominations::consultation::consultations;
+use ccm_committee::nominations::consultation::{Consulted, consultations};
 use ccm_committee::nominations::read::{NominationQuery, list};
 use chrono::Utc;
 use entity::{position, state, workflow_instance};
@@ -55,7 +56,14 @@ const STATES: &str = "{ states(first: 100) { edges { node { code name mandates(f
 
 const CLIENTS: usize = 32;
 const ROUND: Duration = Duration::from_secs(4);
-const ROUNDS: usize = 3;
+/// Interleaved rounds per side (`CCM_BENCH_ROUNDS`; 0 checks the answers
+/// and counts the statements only).
+fn rounds() -> usize {
+    std::env::var("CCM_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3)
+}
 const MANDATES: usize = 5_000;
 
 /// The States that nominate and respond (States Parties in the reference data).
@@ -170,7 +178,8 @@ async fn meeting_floor(State(floor): State<Floor>) -> axum::Json<Value> {
         .collect();
     let states = states_by_code(db, nominations.iter().map(|n| n.state_iso3.clone())).await;
     let positions = positions_by_id(db, nominations.iter().map(|n| n.position_id)).await;
-    let tallies = consultations(&db.conn, &nominations, Utc::now().date_naive())
+    let consulted: Vec<Consulted> = nominations.iter().map(Consulted::from).collect();
+    let tallies = consultations(&db.conn, &consulted, Utc::now().date_naive())
         .await
         .expect("consultations");
     let counts = |map: &std::collections::BTreeMap<String, usize>| -> Vec<Value> {
@@ -406,7 +415,9 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
         };
         let body = Arc::new(query);
         let floor_url = format!("http://{floor_addr}/{shape}");
-        // The same answer from both, and the statements each runs.
+        // The same answer from both, and the statements each runs (once the
+        // fan-out has read what the set-up logged).
+        tokio::time::sleep(Duration::from_millis(300)).await;
         let before = counted.statement_count();
         let ours = post_json(&client, &server, None, &body).await;
         let ours_statements = counted.statement_count() - before;
@@ -415,9 +426,15 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
         let floor_statements = db.statement_count() - before;
         assert_eq!(ours, theirs, "{shape}: the server and the floor disagree");
 
+        if rounds() == 0 {
+            println!(
+                "{label} {shape}: statements per request {ours_statements} (the floor: {floor_statements})"
+            );
+            continue;
+        }
         let (mut ours_rps, mut floor_rps, mut ours_p99, mut floor_p99) =
             (vec![], vec![], vec![], vec![]);
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds() {
             let (rps, p99) = round(&client, &server, &body).await;
             ours_rps.push(rps);
             ours_p99.push(p99);
@@ -445,6 +462,10 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
 
 #[tokio::main]
 async fn main() {
+    if std::env::var("CCM_BENCH_TRACE").is_ok() {
+        // CCM_LOG=ccm_committee::sql=trace shows every statement.
+        ccm_committee::telemetry::init();
+    }
     let chosen =
         std::env::var("CCM_BENCH_SHAPES").unwrap_or_else(|_| "positions,meeting,states".to_owned());
     let shapes: Vec<&str> = chosen.split(',').map(str::trim).collect();

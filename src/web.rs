@@ -60,7 +60,10 @@ static CONSOLE: &str = include_str!(concat!(
 fn page(html: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
             (
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -143,7 +146,10 @@ impl AllowedOrigins {
     /// (`GET`, `POST`; `content-type`, `authorization`, `accept`) and read
     /// the answer; preflights are cached for ten minutes.
     pub fn cors(&self) -> tower_http::cors::CorsLayer {
-        use axum::http::{Method, header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE}};
+        use axum::http::{
+            Method,
+            header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE},
+        };
         tower_http::cors::CorsLayer::new()
             .allow_origin(self.0.clone())
             .allow_methods([Method::GET, Method::POST])

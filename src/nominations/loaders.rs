@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use entity::workflow_history;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::consultation::{self, Standing};
+use super::consultation::{self, Consulted, Standing};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::Scope;
@@ -26,33 +26,34 @@ pub fn register(
         .data(new(scope, ConsultationLoader(db.clone())))
 }
 
-/// The consultation (standing responses and tally) of each nomination, judged on a date.
+/// The consultation (standing responses and tally) of each nomination,
+/// judged on a date. The key carries what the tally needs of the nomination,
+/// which its GraphQL object already holds: no statement reloads it.
 pub struct ConsultationLoader(pub Db);
 
-impl Loader<(i64, NaiveDate)> for ConsultationLoader {
+impl Loader<(Consulted, NaiveDate)> for ConsultationLoader {
     type Value = Standing;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(i64, NaiveDate)],
-    ) -> Result<HashMap<(i64, NaiveDate), Self::Value>, ApiError> {
-        let nominations = entity::nomination::Entity::find()
-            .filter(entity::nomination::Column::Id.is_in(keys.iter().map(|k| k.0)))
-            .all(&self.0.conn)
-            .await?;
+        keys: &[(Consulted, NaiveDate)],
+    ) -> Result<HashMap<(Consulted, NaiveDate), Self::Value>, ApiError> {
         let mut out = HashMap::new();
         let mut dates: Vec<NaiveDate> = keys.iter().map(|k| k.1).collect();
         dates.sort();
         dates.dedup();
         for date in dates {
-            let wanted: Vec<entity::nomination::Model> = nominations
+            let wanted: Vec<Consulted> = keys
                 .iter()
-                .filter(|n| keys.contains(&(n.id, date)))
-                .cloned()
+                .filter(|k| k.1 == date)
+                .map(|k| k.0.clone())
                 .collect();
-            for (id, value) in consultation::consultations(&self.0.conn, &wanted, date).await? {
-                out.insert((id, date), value);
+            let mut found = consultation::consultations(&self.0.conn, &wanted, date).await?;
+            for subject in wanted {
+                if let Some(value) = found.remove(&subject.id) {
+                    out.insert((subject, date), value);
+                }
             }
         }
         Ok(out)

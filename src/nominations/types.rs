@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 use entity::{consultation_response, nomination, workflow_history};
 
+use super::consultation::Consulted;
 use super::consultation::policy::Tally;
 use super::definition::{self, NominationContext};
 use super::inclusiveness::{self, Balance};
@@ -232,8 +233,8 @@ impl Nomination {
 
     /// The consultation: standing responses and a live tally against the policy.
     async fn consultation(&self, ctx: &Context<'_>) -> Result<Consultation, ApiError> {
-        let (responses, tally) = get::<ConsultationLoader, (i64, chrono::NaiveDate)>(ctx)
-            .load_one((self.0.id, today(ctx)))
+        let (responses, tally) = get::<ConsultationLoader, (Consulted, chrono::NaiveDate)>(ctx)
+            .load_one((Consulted::from(&self.0), today(ctx)))
             .await?
             .ok_or_else(|| ApiError::broken("a referenced row exists"))?;
         Ok(Consultation { responses, tally })

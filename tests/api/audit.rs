@@ -20,8 +20,8 @@ pub fn ensure_npm_packages() {
         "puppeteer-core",
         "axe-core",
     ]
-        .iter()
-        .all(|p| js_dir().join("node_modules").join(p).exists());
+    .iter()
+    .all(|p| js_dir().join("node_modules").join(p).exists());
     if installed {
         return;
     }

@@ -139,8 +139,13 @@ async fn pages_on_listed_origins_may_call_the_api_and_others_may_not() {
         headers["access-control-allow-origin"],
         format!("http://127.0.0.1:{listed}").as_str()
     );
-    let methods = headers["access-control-allow-methods"].to_str().expect("ascii");
-    assert!(methods.contains("POST") && methods.contains("GET"), "{methods}");
+    let methods = headers["access-control-allow-methods"]
+        .to_str()
+        .expect("ascii");
+    assert!(
+        methods.contains("POST") && methods.contains("GET"),
+        "{methods}"
+    );
     let allowed_headers = headers["access-control-allow-headers"]
         .to_str()
         .expect("ascii");

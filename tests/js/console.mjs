@@ -128,23 +128,48 @@ try {
   await audit(pages[0], "nomination");
   await until(p, "the policy to be met, live on the presidency's page", () => /policy is met/.test(document.querySelector("[data-testid=policy]")?.textContent || ""));
 
-  // A stale page: endorsed in one tab, then “Endorse” in a tab that had
-  // not seen it: the refusal is a sentence, and the page shows what changed.
+  // A stale page: a tab whose live connection is blocked (a proxy that
+  // refuses WebSockets) still shows “In consultation” after another tab
+  // endorsed; its Endorse meets a CONFLICT, said in a sentence, and the page
+  // reloads and says what changed.
   const stale = await openPage(office, "presidency-stale");
+  await stale.evaluateOnNewDocument(() => {
+    // Every connection attempt fails, as behind such a proxy.
+    class Blocked extends EventTarget {
+      constructor(url) {
+        super();
+        this.url = url;
+        this.readyState = 0;
+        this.protocol = "";
+        setTimeout(() => {
+          this.readyState = 3;
+          const error = new Event("error");
+          if (this.onerror) this.onerror(error);
+          this.dispatchEvent(error);
+          const close = new CloseEvent("close", { code: 1006, reason: "", wasClean: false });
+          if (this.onclose) this.onclose(close);
+          this.dispatchEvent(close);
+        }, 10);
+      }
+      send() {}
+      close() {}
+    }
+    Object.assign(Blocked, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+    window.WebSocket = Blocked;
+  });
   await stale.goto(nominationUrl, { waitUntil: "networkidle0" });
-  await stale.evaluate(() => window.stop());
-  const staleFollow = await stale.evaluate(() => document.querySelector(".lede")?.textContent);
-  check(/In consultation/.test(staleFollow), "the stale tab saw the consultation");
+  // A token is kept for its tab only: the new tab signs in.
+  await signIn(stale, presidency);
+  await stage(stale, "In consultation");
   await clickButton(p, "Endorse");
   await stage(p, "Endorsed");
-  // The stale tab may already have been refreshed by its live feed; if not,
-  // its Endorse meets a CONFLICT.
-  if (await stale.evaluate(() => [...document.querySelectorAll("main button")].some((b) => b.textContent === "Endorse"))) {
-    await clickButton(stale, "Endorse");
-    await until(stale, "a sentence about the conflict", () => /changed this in the meantime|not possible from where/.test(document.querySelector(".problem")?.textContent || ""));
-    check(!(await stale.$eval(".problem", (el) => el.textContent)).includes("{"), "no raw JSON in a refusal");
-  }
+  await clickButton(stale, "Endorse");
+  await until(stale, "a sentence about the conflict", () => /changed this in the meantime/.test(document.querySelector(".problem")?.textContent || ""));
+  const said = await stale.$eval(".problem", (el) => el.textContent);
+  check(said.includes("It moved from “In consultation” to “Endorsed”"), `the refusal says what changed: ${said}`);
+  check(!/[{}]/.test(said), `no raw JSON in a refusal: ${said}`);
   await stage(stale, "Endorsed");
+  await shot(stale, "console-conflict");
   await stale.close();
 
   await clickButton(p, "Place on the agenda");

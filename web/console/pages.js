@@ -214,7 +214,7 @@ export async function meetingPage(code) {
         h("dt", {}, "President"), h("dd", {}, stateLink(m.presidingState))),
       actions.length ? h("div", { class: "actions" }, actions) : null,
       status,
-      m.sessions.length > 1 ? h("section", {}, h("h2", {}, "Sessions"), h("ul", { class: "plain" },
+      m.sessions.length ? h("section", {}, h("h2", {}, "Sessions"), h("ul", { class: "plain" },
         m.sessions.map((s) => h("li", {}, `Part ${s.part}: ${day(s.startsOn)} – ${day(s.endsOn)}${s.city ? `, ${s.city}` : ""}`)))) : null,
       h("section", {}, h("h2", {}, "Agenda"), m.agenda.length
         ? h("ol", { class: "agenda" }, m.agenda.map((a) => h("li", {}, a.title, a.decision ? h("span", { class: "decision" }, ` — decided: ${a.decision}`) : null)))
@@ -401,8 +401,11 @@ export async function nominationPage(id) {
           c.observerViews ? `; ${c.observerViews} observer views` : "", "."),
         c.standingObjections.length ? h("p", {}, `Standing objections: ${c.standingObjections.join(", ")}.`) : null,
         respond),
-      n.inclusiveness.warnings.length ? h("section", {}, h("h2", {}, "Regional balance"),
-        h("ul", { class: "warnings" }, n.inclusiveness.warnings.map((w) => h("li", {}, w)))) : null,
+      h("section", {}, h("h2", {}, "Regional balance"),
+        h("p", {}, `Regional groups holding or nominated for the position's seats over this term: ${n.inclusiveness.regionalGroups.map((g) => labelOf(REGIONAL_GROUPS, g)).join(", ") || "none"}.`),
+        n.inclusiveness.warnings.length
+          ? h("ul", { class: "warnings", "aria-label": "Warnings (they never block)" }, n.inclusiveness.warnings.map((w) => h("li", {}, w)))
+          : h("p", {}, "No imbalance to note.")),
       h("section", {}, h("h2", {}, "History"),
         h("ol", { class: "timeline" }, n.history.map((e) => h("li", {},
           h("time", { datetime: e.at }, moment(e.at)), " ",

@@ -26,8 +26,8 @@ export const REGIONAL_GROUPS = {
   AFRICAN: "African Group",
   ASIA_PACIFIC: "Asia-Pacific Group",
   EASTERN_EUROPEAN: "Eastern European Group",
-  LATIN_AMERICAN_AND_CARIBBEAN: "Latin American and Caribbean Group",
-  WESTERN_EUROPEAN_AND_OTHERS: "Western European and Others Group",
+  LATIN_AMERICAN_CARIBBEAN: "Latin American and Caribbean Group",
+  WESTERN_EUROPEAN_OTHERS: "Western European and Others Group",
 };
 
 export const STANCES = {

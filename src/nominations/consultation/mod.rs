@@ -27,10 +27,29 @@ use crate::workflow::idempotency::{self, Done, Keyed};
 /// The standing responses of a nomination and their tally.
 pub type Standing = (Vec<consultation_response::Model>, Tally);
 
+/// What a tally needs to know of a nomination.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Consulted {
+    pub id: i64,
+    pub position_id: i32,
+    /// The nominee State (its own view is not counted unless the policy says so).
+    pub nominee: String,
+}
+
+impl From<&nomination::Model> for Consulted {
+    fn from(n: &nomination::Model) -> Self {
+        Self {
+            id: n.id,
+            position_id: n.position_id,
+            nominee: n.state_iso3.clone(),
+        }
+    }
+}
+
 /// The consultations of several nominations, judged on `today`, in three statements.
 pub async fn consultations<C: ConnectionTrait>(
     conn: &C,
-    nominations: &[nomination::Model],
+    nominations: &[Consulted],
     today: NaiveDate,
 ) -> Result<HashMap<i64, Standing>, ApiError> {
     let responses = consultation_response::Entity::find()
@@ -70,7 +89,7 @@ pub async fn consultations<C: ConnectionTrait>(
                 let s = r.state_iso3.as_ref().and_then(|c| states.get(c));
                 let responder = match (&r.state_iso3, s) {
                     (None, _) => Responder::Observer,
-                    (Some(code), _) if *code == n.state_iso3 => Responder::Nominee,
+                    (Some(code), _) if *code == n.nominee => Responder::Nominee,
                     (Some(_), Some(s))
                         if StateRelation::of(s, today) == StateRelation::StateParty =>
                     {
@@ -102,7 +121,7 @@ pub async fn consultation<C: ConnectionTrait>(
     nomination: &nomination::Model,
     today: NaiveDate,
 ) -> Result<Standing, ApiError> {
-    consultations(conn, std::slice::from_ref(nomination), today)
+    consultations(conn, &[Consulted::from(nomination)], today)
         .await?
         .remove(&nomination.id)
         .ok_or_else(|| {
