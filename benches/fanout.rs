@@ -87,7 +87,10 @@ async fn load_client(port: u16, meeting: String) {
     let (asks, mut asked) = mpsc::unbounded_channel::<usize>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-            if let Some(n) = line.strip_prefix("open ").and_then(|n| n.trim().parse().ok()) {
+            if let Some(n) = line
+                .strip_prefix("open ")
+                .and_then(|n| n.trim().parse().ok())
+            {
                 let _ = asks.send(n);
             }
         }
@@ -105,6 +108,36 @@ async fn load_client(port: u16, meeting: String) {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         let _ = print.send(format!("opened {open}"));
+    }
+}
+
+/// The server's `meetingUpdates` subscriptions, from `/metrics`, once they
+/// reach `target` or stop growing for three seconds.
+async fn registered(client: &reqwest::Client, base: &str, target: usize) -> usize {
+    let (mut last, mut still) = (0, 0);
+    loop {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        let now = text
+            .lines()
+            .find(|l| l.starts_with("ccm_subscriptions_active{field=\"meetingUpdates\"}"))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(0.0) as usize;
+        if now >= target {
+            return now;
+        }
+        still = if now == last { still + 1 } else { 0 };
+        if still >= 3 {
+            return now;
+        }
+        last = now;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -177,8 +210,8 @@ async fn main() {
         let (port, meeting) = spec.split_once(' ').expect("port and meeting");
         return load_client(port.parse().expect("port"), meeting.to_owned()).await;
     }
-    let databases = std::env::var("CCM_FANOUT_DATABASES")
-        .unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    let databases =
+        std::env::var("CCM_FANOUT_DATABASES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
     for database in databases.split(',').map(str::trim) {
         match database {
             "sqlite" => measure("SQLite", None).await,
@@ -252,7 +285,15 @@ async fn measure(label: &str, database_url: Option<String>) {
             clients.open(level - open).await;
             open = level;
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        // Measure once every subscription is registered, or once no more come
+        // (the server refuses connections past its cap).
+        let subscribed = registered(&client, &base, open).await;
+        if subscribed < open {
+            println!(
+                "  {subscribed} of {open} subscribed (the rest were refused or are still connecting)"
+            );
+        }
+        let open = subscribed;
         while rx.try_recv().is_ok() {}
         let mut latencies = Vec::new();
         for round in 0..3 {
