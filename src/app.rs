@@ -98,7 +98,12 @@ pub fn router(state: AppState) -> Router {
         .route("/nominations", get(crate::web::console))
         .route("/nominations/{id}", get(crate::web::console))
         .route("/states/{code}", get(crate::web::console))
-        .route("/assets/{*path}", get(crate::web::asset))
+        .route(
+            "/assets/{*path}",
+            // The vendored libraries are large (GraphiQL ~3.5 MB): gzip them
+            // for slow meeting-room and ministry networks.
+            get(crate::web::asset).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

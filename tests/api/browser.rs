@@ -198,3 +198,58 @@ async fn an_origin_that_is_not_one_is_refused_at_start() {
         "a path is not an origin"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_assets_come_from_the_binary() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let get = |path: &str, accept: &str| {
+        app.client
+            .get(app.url(path))
+            .header("accept", accept)
+            .header("accept-encoding", "gzip")
+            .send()
+    };
+    for path in ["/", "/meetings/14MSP", "/nominations", "/states/NOR"] {
+        let page = get(path, "text/html").await.expect("page");
+        assert_eq!(page.status(), 200, "{path}");
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        let html = page.text().await.expect("html");
+        assert!(html.contains("/assets/console/app.js"), "{path}");
+        assert!(!html.contains("https://"), "{path} loads nothing from outside");
+    }
+    let graphiql = get("/graphql", "text/html").await.expect("graphiql");
+    assert!(
+        graphiql.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains("default-src 'self'")
+    );
+    let html = graphiql.text().await.expect("html");
+    assert!(html.contains("/assets/vendor/graphiql.min.js"));
+    assert!(!html.contains("unpkg") && !html.contains("https://"));
+
+    // The large libraries travel compressed.
+    let library = get("/assets/vendor/graphiql.min.js", "*/*")
+        .await
+        .expect("asset");
+    assert_eq!(library.status(), 200);
+    assert_eq!(library.headers()["content-encoding"], "gzip");
+    assert!(
+        library.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/javascript")
+    );
+    let missing = get("/assets/../Cargo.toml", "*/*").await.expect("missing");
+    assert_eq!(missing.status(), 404);
+    let missing = get("/assets/vendor/nothing.js", "*/*")
+        .await
+        .expect("missing");
+    assert_eq!(missing.status(), 404);
+    app.stop().await;
+}
