@@ -4,8 +4,10 @@
 
 use chrono::{Months, NaiveDate};
 use entity::{meeting, nomination, position, workflow_instance};
-use sea_orm::sea_query::LockType;
-use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, Query, SelectStatement};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+};
 
 use crate::error::ApiError;
 
@@ -18,46 +20,63 @@ pub struct Loaded {
     pub meeting: meeting::Model,
 }
 
-fn missing(what: &str, id: i64) -> ApiError {
-    tracing::error!(nomination = id, "nomination {id} has no {what}");
-    ApiError::Internal
+/// Adds every column of `E` to `select`, named `{prefix}{column}`.
+fn columns<E: EntityTrait + Default>(select: &mut SelectStatement, prefix: &str) {
+    for column in E::Column::iter() {
+        select.expr_as(
+            Expr::col((E::default(), column)),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
 }
 
-/// Loads a nomination; with `lock`, its workflow instance is locked for the
-/// rest of the transaction (PostgreSQL), so that every check made on it holds
-/// until the move commits.
+/// Loads a nomination, its instance, position and deciding meeting in one
+/// statement; with `lock`, its workflow instance (only) is locked for the
+/// rest of the transaction (PostgreSQL), so that every check made on it
+/// holds until the move commits.
 pub async fn load<C: ConnectionTrait>(conn: &C, id: i64, lock: bool) -> Result<Loaded, ApiError> {
-    let mut instance = workflow_instance::Entity::find_by_id(id);
-    if lock && conn.get_database_backend() == DatabaseBackend::Postgres {
-        instance = instance.lock(LockType::Update);
+    let mut select = Query::select();
+    columns::<workflow_instance::Entity>(&mut select, "i_");
+    columns::<nomination::Entity>(&mut select, "n_");
+    columns::<position::Entity>(&mut select, "p_");
+    columns::<meeting::Entity>(&mut select, "m_");
+    select
+        .from(workflow_instance::Entity)
+        .inner_join(
+            nomination::Entity,
+            Expr::col((nomination::Entity, nomination::Column::Id))
+                .equals((workflow_instance::Entity, workflow_instance::Column::Id)),
+        )
+        .inner_join(
+            position::Entity,
+            Expr::col((position::Entity, position::Column::Id))
+                .equals((nomination::Entity, nomination::Column::PositionId)),
+        )
+        .inner_join(
+            meeting::Entity,
+            Expr::col((meeting::Entity, meeting::Column::Id))
+                .equals((nomination::Entity, nomination::Column::DecidingMeetingId)),
+        )
+        .and_where(Expr::col((workflow_instance::Entity, workflow_instance::Column::Id)).eq(id));
+    let backend = conn.get_database_backend();
+    if lock && backend == DatabaseBackend::Postgres {
+        select.lock_with_tables(LockType::Update, [workflow_instance::Entity]);
     }
-    let instance = instance
-        .one(conn)
+    let row = conn
+        .query_one_raw(backend.build(&select))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no nomination {id}")))?;
-    let nomination = nomination::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no nomination {id}")))?;
-    let position = position::Entity::find_by_id(nomination.position_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| missing("position", id))?;
-    let meeting = meeting::Entity::find_by_id(nomination.deciding_meeting_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| missing("deciding meeting", id))?;
     Ok(Loaded {
-        nomination,
-        instance,
-        position,
-        meeting,
+        instance: workflow_instance::Model::from_query_result(&row, "i_")?,
+        nomination: nomination::Model::from_query_result(&row, "n_")?,
+        position: position::Model::from_query_result(&row, "p_")?,
+        meeting: meeting::Model::from_query_result(&row, "m_")?,
     })
 }
 
 /// `date` plus whole years (the same day, or the last of the month).
 pub fn add_years(date: NaiveDate, years: i32) -> NaiveDate {
-    date.checked_add_months(Months::new(12 * years.max(0) as u32))
+    date.checked_add_months(Months::new(12 * Ord::max(years, 0) as u32))
         .unwrap_or(date)
 }
 

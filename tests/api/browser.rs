@@ -220,7 +220,10 @@ async fn pages_and_assets_come_from_the_binary() {
         assert!(csp.contains("script-src 'self'"), "{csp}");
         let html = page.text().await.expect("html");
         assert!(html.contains("/assets/console/app.js"), "{path}");
-        assert!(!html.contains("https://"), "{path} loads nothing from outside");
+        assert!(
+            !html.contains("https://"),
+            "{path} loads nothing from outside"
+        );
     }
     let graphiql = get("/graphql", "text/html").await.expect("graphiql");
     assert!(
