@@ -17,8 +17,9 @@
 //!
 //! `cargo bench --bench nested_reads` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
 //! default postgres://postgres@127.0.0.1:5432/postgres; `CCM_BENCH_SHAPES` a
-//! comma-separated subset of the shapes; `CCM_BENCH_ROUNDS=0` to compare
-//! answers and count statements only). Numbers go to BENCHMARKS.md.
+//! comma-separated subset of the shapes; `CCM_BENCH_DATABASES=postgres` for
+//! one database; `CCM_BENCH_ROUNDS=0` to compare answers and count
+//! statements only). Numbers go to BENCHMARKS.md.
 
 mod common;
 
@@ -469,14 +470,21 @@ async fn main() {
     let chosen =
         std::env::var("CCM_BENCH_SHAPES").unwrap_or_else(|_| "positions,meeting,states".to_owned());
     let shapes: Vec<&str> = chosen.split(',').map(str::trim).collect();
-    let dir = tempfile::tempdir().expect("dir");
-    compare(
-        "SQLite",
-        format!("sqlite://{}", dir.path().join("nested.db").display()),
-        &shapes,
-    )
-    .await;
-    let scratch = common::Scratch::postgres().await;
-    compare("PostgreSQL", scratch.url.clone(), &shapes).await;
-    scratch.drop_now().await;
+    let databases =
+        std::env::var("CCM_BENCH_DATABASES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    for database in databases.split(',').map(str::trim) {
+        match database {
+            "sqlite" => {
+                let dir = tempfile::tempdir().expect("dir");
+                let url = format!("sqlite://{}", dir.path().join("nested.db").display());
+                compare("SQLite", url, &shapes).await;
+            }
+            "postgres" => {
+                let scratch = common::Scratch::postgres().await;
+                compare("PostgreSQL", scratch.url.clone(), &shapes).await;
+                scratch.drop_now().await;
+            }
+            other => panic!("no database `{other}`"),
+        }
+    }
 }

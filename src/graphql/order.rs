@@ -5,6 +5,7 @@
 //! back as `{ endsAt, state }`. The GraphQL specification asks that responses
 //! keep the query's order; clients and people reading responses expect it.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{
@@ -20,30 +21,62 @@ pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: 
         (DocumentOperations::Multiple(ops), None) => ops.values().next(),
     };
     if let Some(operation) = operation {
-        order(data, &[&operation.node.selection_set.node], document);
+        let plan = Plan::of(&[&operation.node.selection_set.node], document);
+        plan.apply(data, document);
     }
 }
 
-fn order(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocument) {
-    match value {
-        Value::List(items) => {
-            for item in items {
-                order(item, sets, document);
-            }
-        }
-        Value::Object(map) => {
-            let mut keys: Vec<Name> = Vec::new();
-            let mut children: HashMap<Name, Vec<&SelectionSet>> = HashMap::new();
-            collect(sets, document, &mut keys, &mut children, 0);
-            for (key, child) in map.iter_mut() {
-                if let Some(sub) = children.get(key) {
-                    order(child, sub, document);
+/// The order of one selection's response keys, and the plans of their
+/// sub-selections, each worked out once per request (on first use) however
+/// many objects of a list share it.
+struct Plan<'a> {
+    rank: HashMap<Name, usize>,
+    children: HashMap<Name, Child<'a>>,
+}
+
+struct Child<'a> {
+    sets: Vec<&'a SelectionSet>,
+    plan: OnceCell<Plan<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    fn of(sets: &[&'a SelectionSet], document: &'a ExecutableDocument) -> Self {
+        let mut keys = Vec::new();
+        let mut children: HashMap<Name, Child<'a>> = HashMap::new();
+        collect(sets, document, &mut keys, &mut children, 0);
+        let rank = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
+        Self { rank, children }
+    }
+
+    fn rank(&self, key: &Name) -> usize {
+        self.rank.get(key).copied().unwrap_or(usize::MAX)
+    }
+
+    fn apply(&self, value: &mut Value, document: &'a ExecutableDocument) {
+        match value {
+            Value::List(items) => {
+                for item in items {
+                    self.apply(item, document);
                 }
             }
-            let position = |k: &Name| keys.iter().position(|x| x == k).unwrap_or(usize::MAX);
-            map.sort_by(|a, _, b, _| position(a).cmp(&position(b)));
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    if let Some(sub) = self.children.get(key) {
+                        sub.plan
+                            .get_or_init(|| Plan::of(&sub.sets, document))
+                            .apply(child, document);
+                    }
+                }
+                let sorted = map
+                    .keys()
+                    .zip(map.keys().skip(1))
+                    .all(|(a, b)| self.rank(a) <= self.rank(b));
+                if !sorted {
+                    map.sort_by(|a, _, b, _| self.rank(a).cmp(&self.rank(b)));
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -52,7 +85,7 @@ fn collect<'a>(
     sets: &[&'a SelectionSet],
     document: &'a ExecutableDocument,
     keys: &mut Vec<Name>,
-    children: &mut HashMap<Name, Vec<&'a SelectionSet>>,
+    children: &mut HashMap<Name, Child<'a>>,
     depth: usize,
 ) {
     // Validation refuses fragment cycles; the bound only guards this walk.
@@ -69,7 +102,11 @@ fn collect<'a>(
                     }
                     children
                         .entry(key)
-                        .or_default()
+                        .or_insert_with(|| Child {
+                            sets: Vec::new(),
+                            plan: OnceCell::new(),
+                        })
+                        .sets
                         .push(&field.node.selection_set.node);
                 }
                 Selection::FragmentSpread(spread) => {
