@@ -202,6 +202,23 @@ try {
   await shot(watcher, "console-meeting-live");
   await audit(watcher, "meeting");
 
+  // The President's office schedules the next meeting, then moves it.
+  await p.goto(`${base}/meetings`, { waitUntil: "networkidle0" });
+  await until(p, "the scheduling form", () => !!document.querySelector("#s-code"));
+  await audit(p, "meetings with the scheduling form");
+  await p.type("#s-code", "15MSP");
+  await p.$eval("#s-starts", (el) => { el.value = "2028-09-11"; });
+  await p.$eval("#s-ends", (el) => { el.value = "2028-09-14"; });
+  await p.type("#s-city", "Geneva");
+  await p.click("form.propose button[type=submit]");
+  await until(p, "the new meeting's page", () => location.pathname === "/meetings/15MSP" && document.querySelector("[data-testid=meeting-status]")?.textContent === "Planned");
+  await p.click("details.edit summary");
+  await p.$eval("#m-starts", (el) => { el.value = "2028-09-18"; });
+  await p.$eval("#m-ends", (el) => { el.value = "2028-09-21"; });
+  await p.click("details.edit button[type=submit]");
+  await done(p, "The meeting was changed");
+  check((await text(p, "main")).includes("18 September 2028 – 21 September 2028"), "the new dates are shown");
+
   // The committee on a date inside the new term shows the coordinator.
   await home.goto(`${base}/?asOf=${asOf}`, { waitUntil: "networkidle0" });
   await until(home, "the committee on the chosen date", () => /The Coordination Committee on/.test(document.querySelector("h1")?.textContent || ""));

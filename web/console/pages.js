@@ -129,9 +129,56 @@ export async function meetingsPage() {
   const headers = ["Meeting", "Dates", "City", "President", "Status"];
   const part = (title, list) => h("section", {}, h("h2", {}, title), table(title, headers, list.map(row)));
   return h("div", {}, h("h1", {}, "Meetings"),
+    canPresidency() ? scheduleForm() : null,
     part("In session", all.filter((m) => m.status === "IN_SESSION")),
     part("Planned", all.filter((m) => m.status === "PLANNED").reverse()),
     part("Past", all.filter((m) => m.status === "CONCLUDED" || m.status === "CANCELLED")));
+}
+
+/// The President's office schedules a meeting.
+function scheduleForm() {
+  const status = h("div", { "aria-live": "polite" });
+  const field = (id, label, attrs) => [h("label", { for: id }, label), h("input", { id, ...attrs })];
+  const kind = h("select", { id: "s-kind" }, h("option", { value: "MSP" }, "Meeting of States Parties"),
+    h("option", { value: "REVIEW_CONFERENCE" }, "Review Conference"));
+  const key = idempotencyKey();
+  const form = h("form", { class: "propose", onsubmit: async (e) => {
+    e.preventDefault();
+    const value = (id) => form.querySelector(`#${id}`).value.trim() || null;
+    try {
+      const made = await gql(`mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { code } }`,
+        { input: { code: value("s-code"), kind: kind.value, startsOn: value("s-starts"), endsOn: value("s-ends"), city: value("s-city"), idempotencyKey: key } });
+      navigate(`/meetings/${encodeURIComponent(made.scheduleMeeting.code)}`);
+    } catch (error) {
+      status.replaceChildren(problem(error));
+    }
+  } },
+    h("h2", {}, "Schedule a meeting"),
+    field("s-code", "Code", { required: true, placeholder: "15MSP", maxlength: 20 }),
+    h("label", { for: "s-kind" }, "Kind"), kind,
+    field("s-starts", "First day", { type: "date" }),
+    field("s-ends", "Last day", { type: "date" }),
+    field("s-city", "City", { maxlength: 200 }),
+    h("button", { type: "submit" }, "Schedule"), status);
+  return form;
+}
+
+/// The President's office moves a planned meeting's dates or venue.
+function datesForm(m, status, reload) {
+  const starts = h("input", { id: "m-starts", type: "date", value: m.startsOn || "" });
+  const ends = h("input", { id: "m-ends", type: "date", value: m.endsOn || "" });
+  const city = h("input", { id: "m-city", value: m.city || "", maxlength: 200 });
+  return h("details", { class: "edit" }, h("summary", {}, "Change the dates or the city"),
+    h("form", { class: "propose", onsubmit: (e) => {
+      e.preventDefault();
+      act(status, "updateMeeting", "UpdateMeetingInput",
+        { meetingId: m.id, expectedVersion: m.version, startsOn: starts.value || null, endsOn: ends.value || null, city: city.value || null },
+        { seen: m, reload, done: "The meeting was changed; its open nominations follow its new dates." });
+    } },
+      h("label", { for: "m-starts" }, "First day"), starts,
+      h("label", { for: "m-ends" }, "Last day"), ends,
+      h("label", { for: "m-city" }, "City"), city,
+      h("button", { type: "submit" }, "Save")));
 }
 
 const MEETING_FIELDS = `id code kind year startsOn endsOn city status version country { name } presidingState { code name }
@@ -213,6 +260,7 @@ export async function meetingPage(code) {
         h("dt", {}, "Where"), h("dd", {}, [m.city, m.country && m.country.name].filter(Boolean).join(", ") || "—"),
         h("dt", {}, "President"), h("dd", {}, stateLink(m.presidingState))),
       actions.length ? h("div", { class: "actions" }, actions) : null,
+      canPresidency() && m.status === "PLANNED" ? datesForm(m, status, reload) : null,
       status,
       m.sessions.length ? h("section", {}, h("h2", {}, "Sessions"), h("ul", { class: "plain" },
         m.sessions.map((s) => h("li", {}, `Part ${s.part}: ${day(s.startsOn)} – ${day(s.endsOn)}${s.city ? `, ${s.city}` : ""}`)))) : null,
