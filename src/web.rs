@@ -5,16 +5,34 @@
 //! Content-Security-Policy says so to the browser.
 
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 /// Only our own origin: scripts, styles, connections (HTTP and WebSocket),
 /// images and fonts. Inline styles are allowed (GraphiQL and the diagrams
 /// set them); inline scripts are not.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+const POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; \
-     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-     frame-ancestors 'none'";
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; \
+     connect-src 'self'";
+
+/// The Content-Security-Policy of a page served to `host`. Browsers that do
+/// not count WebSockets as 'self' get the socket's own URLs named, when the
+/// `Host` header is a plain `host[:port]`.
+fn content_security_policy(host: Option<&HeaderValue>) -> HeaderValue {
+    let sockets = host
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .map(|h| format!(" ws://{h} wss://{h}"))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!("{POLICY}{sockets}"))
+        .unwrap_or_else(|_| HeaderValue::from_static(POLICY))
+}
 
 /// An embedded file: its path under `/assets/`, media type and bytes.
 struct Asset {
@@ -57,7 +75,7 @@ static CONSOLE: &str = include_str!(concat!(
 ));
 
 /// A page, with the policy that keeps it to our own origin.
-fn page(html: &'static str) -> Response {
+fn page(html: &'static str, headers: &HeaderMap) -> Response {
     (
         [
             (
@@ -66,7 +84,7 @@ fn page(html: &'static str) -> Response {
             ),
             (
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+                content_security_policy(headers.get(header::HOST)),
             ),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
             (
@@ -84,14 +102,14 @@ fn page(html: &'static str) -> Response {
 }
 
 /// GraphiQL.
-pub fn graphiql() -> Response {
-    page(GRAPHIQL)
+pub fn graphiql(headers: &HeaderMap) -> Response {
+    page(GRAPHIQL, headers)
 }
 
 /// `GET /` and the console's own paths (`/meetings/…`): the console, which
 /// routes in the browser.
-pub async fn console() -> Response {
-    page(CONSOLE)
+pub async fn console(headers: HeaderMap) -> Response {
+    page(CONSOLE, &headers)
 }
 
 /// `GET /assets/{*path}`: an embedded file. The vendored libraries never

@@ -394,7 +394,7 @@ pub async fn get(
         },
     };
     if !params.contains_key("query") && wants_html(&headers) {
-        return crate::web::graphiql();
+        return crate::web::graphiql(&headers);
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

@@ -218,6 +218,11 @@ async fn pages_and_assets_come_from_the_binary() {
             .to_owned();
         assert!(csp.contains("default-src 'self'"), "{csp}");
         assert!(csp.contains("script-src 'self'"), "{csp}");
+        let host = app.address.trim_start_matches("http://");
+        assert!(
+            csp.contains(&format!("connect-src 'self' ws://{host} wss://{host}")),
+            "{csp}"
+        );
         let html = page.text().await.expect("html");
         assert!(html.contains("/assets/console/app.js"), "{path}");
         assert!(
