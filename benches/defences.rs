@@ -21,7 +21,6 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const HEALTH_SAMPLES: usize = 300;
 const CONNECTIONS: usize = 1_000;
@@ -83,14 +82,9 @@ async fn main() {
     let before = common::rss_kib(pid);
     let mut sockets = Vec::with_capacity(SUBSCRIBERS);
     for i in 0..SUBSCRIBERS {
-        let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
-            .into_client_request()
-            .expect("request");
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().expect("header"),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("ws");
+        let (mut socket, _) = tokio_tungstenite::connect_async(common::ws_request(port))
+            .await
+            .expect("ws");
         socket
             .send(Message::Text(
                 json!({ "type": "connection_init" }).to_string().into(),

@@ -17,24 +17,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use ccm_committee::auth::Role;
-use ccm_committee::auth::token::Keys;
-use ccm_committee::config::DEV_SECRET;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 /// Opens one subscriber; it reports the arrival time of every update.
 async fn subscriber(port: u16, meeting: String, arrivals: mpsc::UnboundedSender<SystemTime>) {
-    let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let Ok((socket, _)) = tokio_tungstenite::connect_async(request).await else {
+    let Ok((socket, _)) = tokio_tungstenite::connect_async(common::ws_request(port)).await else {
         return;
     };
     let (mut sink, mut stream) = socket.split();
@@ -247,16 +237,7 @@ async fn measure(label: &str, database_url: Option<String>) {
     let base = format!("http://127.0.0.1:{port}");
     let pid = server.id().expect("pid");
     let client = reqwest::Client::new();
-    let token = Keys::new(DEV_SECRET.as_bytes())
-        .mint(
-            "bench-isu",
-            Role::Presidency,
-            None,
-            None,
-            chrono::Duration::hours(1),
-            chrono::Utc::now(),
-        )
-        .expect("mint");
+    let token = common::dev_token("bench-isu", Role::Presidency, None);
     let meeting: serde_json::Value = client
         .post(format!("{base}/graphql"))
         .json(&json!({ "query": "{ meeting(code: \"3RC\") { id version } }" }))

@@ -30,11 +30,10 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::routing::post;
 use ccm_committee::auth::Role;
-use ccm_committee::auth::token::Keys;
 use ccm_committee::committee::service::{
     MandateParent, StateQuery, StateSort, list_states, mandate_pages,
 };
-use ccm_committee::config::{DEV_SECRET, DatabaseConfig};
+use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
 use ccm_committee::graphql::pagination::{PageArgs, Window};
 use ccm_committee::meetings::service::{agendas, meeting_by_code};
@@ -319,18 +318,7 @@ async fn post_json(
 /// consultation (16 States, two positions), 20 responses to each. Returns
 /// the meeting's ID.
 async fn nominations_in_consultation(client: &reqwest::Client, url: &str) -> Value {
-    let keys = Keys::new(DEV_SECRET.as_bytes());
-    let mint = |subject: &str, role: Role, state: Option<&str>| {
-        keys.mint(
-            subject,
-            role,
-            state,
-            None,
-            chrono::Duration::hours(1),
-            Utc::now(),
-        )
-        .expect("mint")
-    };
+    let mint = common::dev_token;
     let presidency = mint("bench-isu", Role::Presidency, None);
     let call = async |token: &str, query: &str, vars: Value| -> Value {
         let body = post_json(

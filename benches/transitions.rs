@@ -11,8 +11,6 @@ mod common;
 use std::time::{Duration, Instant};
 
 use ccm_committee::auth::Role;
-use ccm_committee::auth::token::Keys;
-use ccm_committee::config::DEV_SECRET;
 
 use serde_json::{Value, json};
 
@@ -47,17 +45,7 @@ async fn call(client: &reqwest::Client, url: &str, token: &str, query: &str, var
 async fn measure(label: &str, url: String) {
     let (addr, db) = common::serve_here(url).await;
     let graphql = format!("http://{addr}/graphql");
-    let keys = Keys::new(DEV_SECRET.as_bytes());
-    let presidency = keys
-        .mint(
-            "bench-isu",
-            Role::Presidency,
-            None,
-            None,
-            chrono::Duration::hours(1),
-            chrono::Utc::now(),
-        )
-        .expect("mint");
+    let presidency = common::dev_token("bench-isu", Role::Presidency, None);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()
@@ -82,16 +70,7 @@ async fn measure(label: &str, url: String) {
             presidency.clone(),
             meeting.clone(),
         );
-        let delegate = keys
-            .mint(
-                &format!("bench-{code}"),
-                Role::Delegate,
-                Some(code),
-                None,
-                chrono::Duration::hours(1),
-                chrono::Utc::now(),
-            )
-            .expect("mint");
+        let delegate = common::dev_token(&format!("bench-{code}"), Role::Delegate, Some(code));
         let position = [
             "UNIVERSALIZATION",
             "CLEARANCE",

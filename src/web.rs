@@ -147,14 +147,13 @@ impl AllowedOrigins {
             .map(|o| o.trim().trim_end_matches('/'))
             .filter(|o| !o.is_empty())
             .map(|o| {
-                let valid = (o.starts_with("http://") || o.starts_with("https://"))
-                    && !o["https://".len().min(o.len())..].contains('/');
-                if !valid {
-                    return Err(format!(
-                        "`{o}` is not an origin (scheme://host[:port], e.g. https://intranet.example.org)"
-                    ));
-                }
-                HeaderValue::from_str(o).map_err(|_| format!("`{o}` is not an origin"))
+                authority(o)
+                    .and_then(|_| HeaderValue::from_str(o).ok())
+                    .ok_or_else(|| {
+                        format!(
+                            "`{o}` is not an origin (scheme://host[:port], e.g. https://intranet.example.org)"
+                        )
+                    })
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Self)
@@ -188,8 +187,13 @@ impl AllowedOrigins {
         let (Ok(origin), Some(Ok(host))) = (origin.to_str(), host.map(|h| h.to_str())) else {
             return false;
         };
-        origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host))
+        authority(origin).is_some_and(|authority| authority.eq_ignore_ascii_case(host))
     }
+}
+
+/// The `host[:port]` of an origin (`http://` or `https://`, nothing after
+/// the authority); None when it is not one.
+fn authority(origin: &str) -> Option<&str> {
+    let (scheme, rest) = origin.split_once("://")?;
+    (matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains('/')).then_some(rest)
 }

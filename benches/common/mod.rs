@@ -167,3 +167,31 @@ pub fn rss_kib(pid: u32) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// A token signed with the development secret (the servers here run `--dev`),
+/// valid for an hour.
+pub fn dev_token(subject: &str, role: ccm_committee::auth::Role, state: Option<&str>) -> String {
+    ccm_committee::auth::token::Keys::new(ccm_committee::config::DEV_SECRET.as_bytes())
+        .mint(
+            subject,
+            role,
+            state,
+            None,
+            chrono::Duration::hours(1),
+            Utc::now(),
+        )
+        .expect("mint")
+}
+
+/// The upgrade request of a graphql-transport-ws client to the server on `port`.
+pub fn ws_request(port: u16) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    request
+}

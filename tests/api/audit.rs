@@ -33,29 +33,38 @@ pub fn ensure_npm_packages() {
     assert!(status.success(), "npm ci failed");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_graphql_over_http_audit_passes() {
+/// Runs `node <script> <args>` from `tests/js` with `env` (installing the
+/// packages first when missing); fails with its output unless it succeeds.
+/// Its standard output.
+pub async fn node(script: &str, args: Vec<String>, env: Vec<(&'static str, String)>) -> String {
     tokio::task::spawn_blocking(ensure_npm_packages)
         .await
         .expect("npm");
-    let app = spawn_app(Backend::Sqlite).await;
-    let url = app.url("/graphql");
+    let script = script.to_owned();
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
-            .arg("audit.mjs")
-            .arg(url)
+            .arg(&script)
+            .args(args)
+            .envs(env)
             .current_dir(js_dir())
             .output()
             .expect("node must be installed (Node 20)")
     })
     .await
     .expect("node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
-        "audit failed:\n{stdout}\n{}",
+        "node failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_graphql_over_http_audit_passes() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let stdout = node("audit.mjs", vec![app.url("/graphql")], vec![]).await;
     assert!(stdout.contains(" 0 failed"), "{stdout}");
     app.stop().await;
 }

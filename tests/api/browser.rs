@@ -3,38 +3,15 @@
 //! committee console through a whole nomination round, and calls from web
 //! pages on other origins (CORS and WebSocket `Origin`).
 
-use std::process::Command;
-
 use ccm_committee::auth::Role;
 use serde_json::json;
 
-use crate::audit::{ensure_npm_packages, js_dir};
 use crate::helpers::{Backend, TestApp, add_meeting, spawn_app, spawn_app_with, token};
 use crate::nominations::SUPPORTERS;
 
-/// Runs `node <script> <args>` from `tests/js` with `env`; fails with its output.
+/// Runs a browser test script; it prints `<name>: ok` when every check passed.
 async fn node(script: &str, args: Vec<String>, env: Vec<(&'static str, String)>) {
-    tokio::task::spawn_blocking(ensure_npm_packages)
-        .await
-        .expect("npm");
-    let script = script.to_owned();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(&script)
-            .args(args)
-            .envs(env)
-            .current_dir(js_dir())
-            .output()
-            .expect("node must be installed (Node 20)")
-    })
-    .await
-    .expect("node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the browser test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = crate::audit::node(script, args, env).await;
     assert!(stdout.contains(": ok"), "{stdout}");
 }
 
