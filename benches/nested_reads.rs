@@ -35,10 +35,10 @@ use ccm_committee::committee::service::{
 };
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
-use ccm_committee::graphql::pagination::{PageArgs, Window};
 use ccm_committee::meetings::service::{agendas, meeting_by_code};
 use ccm_committee::nominations::consultation::{Consulted, consultations};
 use ccm_committee::nominations::read::{NominationQuery, list};
+use ccm_committee::paging::{PageArgs, Window};
 use chrono::Utc;
 use entity::{position, state, workflow_instance};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};

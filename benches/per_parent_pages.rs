@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use ccm_committee::committee::service::{MandateParent, mandate_pages};
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
-use ccm_committee::graphql::pagination::Window;
+use ccm_committee::paging::Window;
 use chrono::Utc;
 use entity::state;
 use sea_orm::{EntityTrait, FromQueryResult, Statement};

@@ -21,10 +21,10 @@ pub enum ApiError {
     Unauthenticated(String),
     /// The caller's role or State may not do this.
     Forbidden(String),
-    /// The thing changed since the caller saw it.
+    /// The thing changed since the caller saw it (at `current_version`, when known).
     Conflict {
         message: String,
-        current_version: i32,
+        current_version: Option<i32>,
     },
     /// The workflow has no such move from where the thing is.
     InvalidTransition {
@@ -40,6 +40,10 @@ pub enum ApiError {
         message: String,
         resume_after: Option<i64>,
     },
+    /// The database cannot be reached, is restarting or too busy to answer
+    /// in time: nothing was changed, and the same request may be retried
+    /// (with its idempotency key) after `retry_after_secs`.
+    Unavailable { retry_after_secs: u32 },
     /// Something went wrong on our side; the cause was logged.
     Internal,
 }
@@ -67,6 +71,7 @@ impl ApiError {
             Self::InvalidTransition { .. } => "INVALID_TRANSITION",
             Self::GuardFailed { .. } => "GUARD_FAILED",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable { .. } => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -82,22 +87,144 @@ impl ApiError {
             | Self::InvalidTransition { message: m, .. }
             | Self::RateLimited { message: m, .. } => m,
             Self::GuardFailed { reason, .. } => reason,
+            Self::Unavailable { .. } => {
+                "the database is unavailable for a moment: nothing was changed, retry shortly"
+            }
             Self::Internal => "internal error",
         }
     }
 }
 
+/// What a unique index refusing a write means, by the index's name (as
+/// PostgreSQL names it, and as SQLite names its columns).
+struct Unique {
+    postgres: &'static str,
+    sqlite: &'static str,
+    meaning: fn() -> ApiError,
+}
+
+/// Every unique index a request can run into, and what it says to the caller.
+/// An index missing here is still a CONFLICT, logged as unmapped.
+const UNIQUE: &[Unique] = &[
+    Unique {
+        postgres: "meetings_code_key",
+        sqlite: "meetings.code",
+        meaning: || ApiError::bad_input("a meeting with this code already exists"),
+    },
+    Unique {
+        postgres: "idx_nominations_open_seat",
+        sqlite: "nominations.open_seat",
+        meaning: || ApiError::GuardFailed {
+            guard: "noDuplicate".to_owned(),
+            reason: "this State already has an open nomination for this position at this meeting"
+                .to_owned(),
+        },
+    },
+    Unique {
+        postgres: "idx_consultation_responses_standing",
+        sqlite: "consultation_responses.nomination_id, consultation_responses.state_iso3",
+        meaning: || ApiError::Conflict {
+            message:
+                "another response of this State was recorded at the same moment: reload and retry"
+                    .to_owned(),
+            current_version: None,
+        },
+    },
+    Unique {
+        postgres: "idx_workflow_history_instance_seq",
+        sqlite: "workflow_history.instance_id, workflow_history.seq",
+        meaning: || ApiError::Conflict {
+            message: "another move was made at the same moment: reload and retry".to_owned(),
+            current_version: None,
+        },
+    },
+    Unique {
+        postgres: "idx_idempotency_keys_actor_key",
+        sqlite: "idempotency_keys.actor, idempotency_keys.key",
+        meaning: || ApiError::Conflict {
+            message: "a request with this idempotency key is running: retry it in a moment"
+                .to_owned(),
+            current_version: None,
+        },
+    },
+    Unique {
+        postgres: "idx_meeting_sessions_meeting_part",
+        sqlite: "meeting_sessions.meeting_id, meeting_sessions.part",
+        meaning: || ApiError::Conflict {
+            message: "the meeting's sessions changed at the same moment: reload and retry"
+                .to_owned(),
+            current_version: None,
+        },
+    },
+];
+
+/// PostgreSQL's SQLSTATE classes and codes for a server that is going away,
+/// starting or unreachable (class 08: connection exceptions; 57P01-57P03:
+/// shut down by an administrator, crashed, cannot connect now; 53300: too
+/// many connections).
+fn postgres_unavailable(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300")
+}
+
+/// SQLite's busy and locked codes (5 BUSY, 6 LOCKED, 261 BUSY_RECOVERY,
+/// 517 BUSY_SNAPSHOT, 773 BUSY_TIMEOUT, 262 LOCKED_SHAREDCACHE).
+fn sqlite_busy(code: &str) -> bool {
+    matches!(code, "5" | "6" | "261" | "262" | "517" | "773")
+}
+
+/// Whether a database error means "not now" rather than "wrong": the
+/// database cannot be reached, is restarting, or is too busy.
+pub fn unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(e) | DbErr::Exec(e) | DbErr::Query(e) => e,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Protocol(_) => true,
+        Sqlx::Database(db) => db
+            .code()
+            .is_some_and(|code| postgres_unavailable(&code) || sqlite_busy(&code)),
+        _ => false,
+    }
+}
+
 impl From<DbErr> for ApiError {
-    /// A unique index that refuses a write means another request did the same
-    /// thing at the same moment: CONFLICT, to be retried. Anything else is ours.
+    /// A unique index that refuses a write means another request did the
+    /// same thing at the same moment: each index says what that means. A
+    /// database that cannot answer now is UNAVAILABLE. Anything else is ours,
+    /// logged with its cause.
     fn from(err: DbErr) -> Self {
         if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
-            tracing::info!(%detail, "a concurrent request won a unique index");
+            if let Some(unique) = UNIQUE
+                .iter()
+                .find(|u| detail.contains(u.postgres) || detail.contains(u.sqlite))
+            {
+                tracing::info!(%detail, "a concurrent request won a unique index");
+                return (unique.meaning)();
+            }
+            tracing::warn!(%detail, "an unmapped unique index refused a write");
             return Self::Conflict {
                 message:
                     "another request made the same change at the same moment: reload and retry"
                         .to_owned(),
-                current_version: 0,
+                current_version: None,
+            };
+        }
+        if unavailable(&err) {
+            tracing::warn!(error = %err, "the database is unavailable");
+            return Self::Unavailable {
+                retry_after_secs: 1,
             };
         }
         tracing::error!(error = %err, "database error");
@@ -111,7 +238,7 @@ impl From<crate::workflow::WorkflowError> for ApiError {
         match err {
             WorkflowError::Conflict { current } => Self::Conflict {
                 message: format!("it changed since you saw it: it is now at version {current}"),
-                current_version: current,
+                current_version: Some(current),
             },
             WorkflowError::Refused(Refusal::Forbidden { event, roles }) => Self::Forbidden(
                 format!("`{event}` may be done by {} only", roles.join(", ")),

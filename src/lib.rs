@@ -1,8 +1,8 @@
 //! ccm-committee: the GraphQL server of the Coordination Committee of the
 //! Convention on Cluster Munitions.
 
-pub mod app;
 pub mod auth;
+pub mod bounds;
 pub mod clock;
 pub mod committee;
 pub mod config;
@@ -10,14 +10,13 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod graphql;
-pub mod listener;
 pub mod meetings;
 pub mod nominations;
+pub mod paging;
 pub mod reference;
 pub mod seats;
-pub mod state;
+pub mod server;
 pub mod telemetry;
 pub mod telemetry_metrics;
 pub mod vocabulary;
-pub mod web;
 pub mod workflow;

@@ -14,7 +14,7 @@ use ccm_committee::auth::token::Keys;
 use ccm_committee::clock::{Clock, SystemClock};
 use ccm_committee::config::{AuthConfig, Config, DatabaseConfig};
 use ccm_committee::db::Db;
-use ccm_committee::{app, graphql, reference, telemetry};
+use ccm_committee::{reference, server, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -112,7 +112,7 @@ async fn main() -> ExitCode {
         telemetry::init();
     }
     let result: Result<(), String> = match cli.command {
-        Command::Serve(config) => app::run(config).await.map_err(|e| e.to_string()),
+        Command::Serve(config) => server::app::run(config).await.map_err(|e| e.to_string()),
         Command::Migrate(config) => prepare(&config, reference::Loading::Nothing)
             .await
             .map(|_| tracing::info!("migrations applied"))
@@ -123,7 +123,7 @@ async fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Token(args) => mint(args),
         Command::Schema => {
-            print!("{}", graphql::schema::sdl());
+            print!("{}", server::schema::sdl());
             Ok(())
         }
     };

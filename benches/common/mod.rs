@@ -98,14 +98,14 @@ pub async fn serve_here(url: String) -> (std::net::SocketAddr, Db) {
     config.auth.dev = true;
     config.live.event_poll_ms = 3_600_000;
     config.live.timer_poll_ms = 3_600_000;
-    let state = ccm_committee::app::AppState::init(
+    let state = ccm_committee::server::AppState::init(
         config,
         std::sync::Arc::new(ccm_committee::clock::SystemClock),
     )
     .await
     .expect("server");
     let db = state.db.clone();
-    tokio::spawn(ccm_committee::app::serve(
+    tokio::spawn(ccm_committee::server::app::serve(
         listener,
         state,
         std::future::pending(),

@@ -2,7 +2,6 @@
 //! turns a token into an identity (a present but invalid token is an error,
 //! never anonymous). Authorisation is decided per mutation and per guard.
 
-pub mod middleware;
 pub mod token;
 
 use async_graphql::{Context, Enum};

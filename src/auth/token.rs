@@ -49,8 +49,11 @@ fn identity_of(claims: &Claims) -> Result<Identity, TokenError> {
     if sub.is_empty() || sub.chars().count() > 200 || sub.chars().any(char::is_control) {
         return invalid("the subject must have 1 to 200 characters and no control characters");
     }
-    let role = Role::parse(&claims.role)
-        .ok_or_else(|| TokenError::Invalid(format!("unknown role {}", claims.role)))?;
+    // A token names its role exactly as the API spells it: `admin` is not ADMIN.
+    let role: Role = claims
+        .role
+        .parse()
+        .map_err(|_| TokenError::Invalid(format!("unknown role {}", claims.role)))?;
     if role.is_state_bound() {
         match &claims.state {
             Some(code) if crate::reference::known_state(code) => {}
@@ -138,6 +141,13 @@ impl Keys {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
         let claims = data.claims;
+        // Tokens are checked against the system clock, as `exp` and `nbf`
+        // are (the server's domain clock may be moved; token lifetimes are real).
+        if claims.iat > Utc::now().timestamp() {
+            return Err(TokenError::Invalid(
+                "the token was issued in the future".to_owned(),
+            ));
+        }
         if claims.exp - claims.iat > self.max_ttl.num_seconds() {
             return Err(TokenError::Invalid(format!(
                 "a token lives at most {} days",
@@ -230,6 +240,9 @@ mod tests {
         );
         for bad in [
             serde_json::json!({ "nbf": now + 600 }),
+            serde_json::json!({ "iat": now + 600, "exp": now + 3600 }),
+            serde_json::json!({ "role": "delegate" }),
+            serde_json::json!({ "role": " DELEGATE" }),
             serde_json::json!({ "exp": now + 400 * 86_400 }),
             serde_json::json!({ "state": "XXX" }),
             serde_json::json!({ "state": null }),

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::Scope;
 use crate::graphql::loaders::new;
-use crate::graphql::pagination::Window;
+use crate::paging::Window;
 
 pub fn register(
     request: async_graphql::Request,

@@ -14,7 +14,7 @@ use sea_orm::{
 use super::model::{PositionKind, RegionalGroup, StateRelation};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::pagination::{PageArgs, Window, fetch};
+use crate::paging::{PageArgs, Window, fetch};
 
 /// Which States to list.
 #[derive(Clone, Debug, Default)]

@@ -5,10 +5,8 @@
 
 pub mod dispatcher;
 pub mod event;
-pub mod graphql;
 pub mod log;
 pub mod stream;
-pub mod ws;
 
 pub use event::{Event, Topic};
 pub use log::append;

@@ -178,7 +178,9 @@ where
             pending.1.push(tx);
         }
         self.scope.schedule();
-        let all = rx.await.map_err(|_| ApiError::Internal)??;
+        let all = rx.await.map_err(|_| {
+            ApiError::broken("a batch's answer is sent before its sender is dropped")
+        })??;
         Ok(keys
             .into_iter()
             .filter_map(|k| {

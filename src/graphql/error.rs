@@ -10,8 +10,12 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", err.code());
             match &err {
                 ApiError::Conflict {
-                    current_version, ..
-                } => ext.set("currentVersion", *current_version),
+                    current_version: Some(current),
+                    ..
+                } => ext.set("currentVersion", *current),
+                ApiError::Unavailable { retry_after_secs } => {
+                    ext.set("retryAfter", *retry_after_secs)
+                }
                 ApiError::InvalidTransition { state, allowed, .. } => {
                     ext.set("state", state.as_str());
                     ext.set("allowedEvents", allowed.clone());

@@ -86,7 +86,7 @@ pub async fn finish(pending: &Pending, response: &mut Response, db: &Db) {
                 else {
                     continue;
                 };
-                if let Err(e) = idempotency::keep_rendered(&db.conn, receipt, json).await {
+                if let Err(e) = idempotency::keep_rendered(db, receipt, json).await {
                     tracing::warn!(error = %e, "could not keep an idempotent answer");
                 }
             }

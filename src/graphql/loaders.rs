@@ -1,5 +1,6 @@
-//! The per-request DataLoaders. A fresh set per request, so that no cached row
-//! outlives the request that read it; all nested fields go through them.
+//! Loader helpers: a per-request batcher in front of a loader, and the
+//! request's batcher for a loader. Each domain declares its own loaders;
+//! `server::request` registers them all, a fresh set per request.
 
 use async_graphql::Context;
 use async_graphql::dataloader::Loader;
@@ -8,20 +9,6 @@ use std::sync::Arc;
 
 use super::batch::{Batcher, Scope};
 use crate::error::ApiError;
-
-use crate::db::Db;
-use crate::{committee, meetings, nominations};
-
-/// Adds every loader to a request.
-pub fn register(
-    request: async_graphql::Request,
-    scope: &Arc<Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    let request = committee::loaders::register(request, scope, db);
-    let request = nominations::loaders::register(request, scope, db);
-    meetings::loaders::register(request, scope, db)
-}
 
 /// A new per-request batcher in front of `loader`.
 pub fn new<L, K>(scope: &Arc<Scope>, loader: L) -> Batcher<L, K>

@@ -1,10 +1,10 @@
-//! The GraphQL layer: schema assembly, scalars, global IDs, pagination, the
-//! error mapping and the GraphQL-over-HTTP handler. Domain modules own their
-//! query roots and types; this module only puts them together.
+//! The GraphQL toolkit: batching and loaders, connections, global IDs,
+//! scalars, the error mapping, idempotent answers, document limits and
+//! response order. It knows no domain and no transport: the domains build
+//! their GraphQL surfaces with it, and `server` assembles them.
 
 pub mod batch;
 pub mod error;
-pub mod http;
 pub mod idempotency;
 pub mod ids;
 pub mod limits;
@@ -12,9 +12,6 @@ pub mod loaders;
 pub mod order;
 pub mod pagination;
 pub mod scalars;
-pub mod schema;
-
-pub use schema::{CcmSchema, build_schema};
 
 /// What a field that runs its own SQL for each parent adds to a query's
 /// complexity (a plain field adds 1; connections add their page size).

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::model::{MeetingKind, MeetingStatus};
 use crate::auth::Identity;
+use crate::bounds::{NAME_MAX, bounded, check_year};
 use crate::config::Policy;
 use crate::db::{Db, WriteTxn};
 use crate::error::ApiError;
@@ -101,7 +102,7 @@ pub(super) async fn locked(
                 "the meeting changed since you saw it: it is now at version {}",
                 found.version
             ),
-            current_version: found.version,
+            current_version: Some(found.version),
         });
     }
     Ok(found)
@@ -127,7 +128,7 @@ pub(super) async fn bump(
     if updated.rows_affected != 1 {
         return Err(ApiError::Conflict {
             message: "the meeting changed since you saw it".to_owned(),
-            current_version: before.version + 1,
+            current_version: Some(before.version + 1),
         });
     }
     let after = reread(txn, before.id).await?;
@@ -187,13 +188,15 @@ pub async fn schedule(
         return Err(ApiError::bad_input("a meeting code has 1 to 32 characters"));
     }
     check_dates(new.starts_on, new.ends_on)?;
+    let city = bounded("city", new.city, NAME_MAX)?;
     let year = new
         .year
         .or(new.starts_on.map(|d| d.year()))
         .ok_or_else(|| ApiError::bad_input("give the year or the dates"))?;
+    check_year("year", year)?;
     let input = json!({ "op": "scheduleMeeting", "code": code, "kind": new.kind.as_str(),
         "ordinal": new.ordinal, "year": year, "startsOn": new.starts_on, "endsOn": new.ends_on,
-        "city": new.city, "country": new.country, "presiding": new.presiding_state });
+        "city": city, "country": new.country, "presiding": new.presiding_state });
     idempotency::run(db, keyed(who, key, input), now, async |txn| {
         if meeting::Entity::find()
             .filter(meeting::Column::Code.eq(code.as_str()))
@@ -214,7 +217,7 @@ pub async fn schedule(
             year: Set(year),
             starts_on: Set(new.starts_on),
             ends_on: Set(new.ends_on),
-            city: Set(new.city.clone()),
+            city: Set(city.clone()),
             country_iso3: Set(country),
             presiding_state_iso3: Set(presiding),
             status: Set(MeetingStatus::Planned.as_str().to_owned()),
@@ -257,8 +260,9 @@ pub async fn change(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Done<i32>, ApiError> {
+    let city = bounded("city", change.city, NAME_MAX)?;
     let input = json!({ "op": "updateMeeting", "id": id, "expectedVersion": expected_version,
-        "startsOn": change.starts_on, "endsOn": change.ends_on, "city": change.city,
+        "startsOn": change.starts_on, "endsOn": change.ends_on, "city": city,
         "country": change.country, "presiding": change.presiding_state });
     idempotency::run(db, keyed(who, key, input), now, async |txn| {
         let before = locked(txn, id, expected_version).await?;
@@ -269,7 +273,7 @@ pub async fn change(
         let mut changes = unchanged();
         changes.starts_on = Set(starts_on);
         changes.ends_on = Set(ends_on);
-        if let Some(city) = &change.city {
+        if let Some(city) = &city {
             changes.city = Set(Some(city.clone()));
         }
         if change.country.is_some() {

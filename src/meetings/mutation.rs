@@ -14,7 +14,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::idempotency::settle;
 use crate::graphql::ids::GlobalId;
-use crate::graphql::scalars::{Date, NAME_MAX, bounded};
+use crate::graphql::scalars::Date;
 
 fn presidency<'a>(ctx: &'a Context<'_>) -> Result<&'a Identity, ApiError> {
     require(
@@ -146,11 +146,6 @@ impl MeetingsMutation {
     ) -> Result<Meeting, ApiError> {
         let who = presidency(ctx)?;
         let db = ctx.data_unchecked::<Db>();
-        if let Some(year) = input.year
-            && !(1990..=2200).contains(&year)
-        {
-            return Err(ApiError::bad_input("`year` is between 1990 and 2200"));
-        }
         if let Some(ordinal) = input.ordinal
             && !(1..=1000).contains(&ordinal)
         {
@@ -184,7 +179,7 @@ impl MeetingsMutation {
         let change = MeetingChange {
             starts_on: input.starts_on.map(|d| d.0),
             ends_on: input.ends_on.map(|d| d.0),
-            city: bounded("city", input.city, NAME_MAX)?,
+            city: input.city,
             country: input.country,
             presiding_state: input.presiding_state,
         };

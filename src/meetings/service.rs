@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrde
 use super::model::{MeetingKind, MeetingStatus};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::pagination::{PageArgs, Window, fetch};
+use crate::paging::{PageArgs, Window, fetch};
 
 /// Which meetings to list.
 #[derive(Clone, Debug, Default)]

@@ -11,7 +11,7 @@ use sea_orm::{
 use super::definition::{self, NominationState, OPEN};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::pagination::{PageArgs, Window};
+use crate::paging::{PageArgs, Window};
 
 /// Which of the nominations `ids` are open (in no final state).
 pub async fn open_ids<C: ConnectionTrait>(
@@ -89,5 +89,5 @@ pub async fn list(
     let select = nomination::Entity::find()
         .filter(cond)
         .order_by_desc(nomination::Column::Id);
-    crate::graphql::pagination::fetch(&db.conn, select, args).await
+    crate::paging::fetch(&db.conn, select, args).await
 }

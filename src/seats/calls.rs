@@ -112,9 +112,13 @@ impl Target for CallTimers {
             else {
                 return Ok(Outcome::Dropped("no such meeting".to_owned()));
             };
-            let all = vacancies(&**txn, &m)
-                .await
-                .map_err(|_| DbErr::Custom("cannot compute vacancies".to_owned()))?;
+            let all = vacancies(&**txn, &m).await.map_err(|e| {
+                DbErr::Custom(format!(
+                    "cannot compute vacancies: {} ({})",
+                    e.message(),
+                    e.code()
+                ))
+            })?;
             let missing = uncovered(&all);
             if missing.is_empty() {
                 return Ok(Outcome::Fired("every vacancy has a nominee".to_owned()));

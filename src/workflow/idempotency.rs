@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use entity::idempotency_key;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -152,17 +152,19 @@ where
     Ok(Done::Fresh { value, receipt })
 }
 
-/// Keeps the answer the first request rendered, for its retries.
-pub async fn keep_rendered<C: ConnectionTrait>(
-    conn: &C,
+/// Keeps the answer the first request rendered, for its retries. A write like
+/// any other: it takes the one write path (on SQLite, the write lock).
+pub async fn keep_rendered(
+    db: &Db,
     receipt: i64,
     rendered: serde_json::Value,
 ) -> Result<(), DbErr> {
+    let txn = db.begin_write().await?;
     idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::Rendered, rendered.into())
         .filter(idempotency_key::Column::Id.eq(receipt))
         .filter(idempotency_key::Column::Rendered.is_null())
-        .exec(conn)
+        .exec(&*txn)
         .await?;
-    Ok(())
+    txn.commit().await
 }

@@ -165,13 +165,16 @@ async fn an_origin_that_is_not_one_is_refused_at_start() {
         config.cors_origins = origins;
         config
     };
-    let refused = ccm_committee::state::AppState::init(
+    let refused = ccm_committee::server::state::AppState::init(
         config(vec!["intranet.example.org/path".to_owned()]),
         std::sync::Arc::new(ccm_committee::clock::SystemClock),
     )
     .await;
     assert!(
-        matches!(refused, Err(ccm_committee::state::StartError::Origins(_))),
+        matches!(
+            refused,
+            Err(ccm_committee::server::state::StartError::Origins(_))
+        ),
         "a path is not an origin"
     );
 }

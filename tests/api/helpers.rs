@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use ccm_committee::app::{self, AppState};
 use ccm_committee::auth::Role;
 use ccm_committee::auth::token::Keys;
 use ccm_committee::clock::ManualClock;
 use ccm_committee::config::{Config, DatabaseConfig};
 use ccm_committee::db::Db;
+use ccm_committee::server::{AppState, app};
 use chrono::{TimeZone, Utc};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{Value, json};

@@ -16,5 +16,5 @@ fn the_checked_in_schema_is_what_the_binary_prints() {
         printed == checked_in,
         "schema.graphql is out of date: run `cargo run -- schema > schema.graphql`"
     );
-    assert_eq!(printed, ccm_committee::graphql::schema::sdl());
+    assert_eq!(printed, ccm_committee::server::schema::sdl());
 }

@@ -79,6 +79,9 @@ export function follow({ query, variables, field, after, onUpdate, onStatus = ()
       keepAlive: 3000,
       connectionParams: () => (token() ? { Authorization: `Bearer ${token()}` } : {}),
       on: {
+        // Socket errors are followed by "closed"; the subscription's own
+        // `error` handles them. Listening here keeps them from surfacing.
+        error: () => {},
         connected: () => { retry = 0; onStatus("live"); },
         // A ping without a pong in time: the network is gone; close now
         // rather than wait for the operating system to notice.
@@ -120,7 +123,7 @@ export function follow({ query, variables, field, after, onUpdate, onStatus = ()
   };
 
   const again = (c) => {
-    c.dispose();
+    close(c);
     if (stopped) return;
     onStatus("reconnecting");
     retry += 1;
@@ -131,6 +134,20 @@ export function follow({ query, variables, field, after, onUpdate, onStatus = ()
   return () => {
     stopped = true;
     onStatus("stopped");
-    if (client) client.dispose();
+    if (client) close(client);
   };
+}
+
+/// Disposes of a client. `dispose()` is asynchronous: while a connection
+/// attempt is pending it awaits that attempt, and a failed one (a proxy
+/// refusing WebSockets, a lost network) rejects with the socket's error
+/// event. That failure was already reported as "reconnecting" by the
+/// subscription's own `error`; here it is only swallowed, so that no
+/// WebSocket failure is ever left uncaught on the page.
+function close(c) {
+  try {
+    Promise.resolve(c.dispose()).catch(() => {});
+  } catch {
+    // A client that cannot be disposed of is already closed.
+  }
 }

@@ -10,14 +10,14 @@ use chrono::{DateTime, FixedOffset};
 use entity::event_log;
 use futures_util::{Stream, StreamExt};
 
-use super::dispatcher::Dispatcher;
-use super::event::{Event, Topic};
-use super::log::Filter;
-use super::stream::{self, StreamError};
 use crate::committee::loaders::MandateLoader;
 use crate::committee::types::{Mandate, load_meeting};
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::events::dispatcher::Dispatcher;
+use crate::events::log::Filter;
+use crate::events::stream::{self, StreamError};
+use crate::events::{Event, Topic};
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::scalars::Date;
@@ -391,7 +391,7 @@ pub struct StartCursor(pub i64);
 impl StartCursor {
     /// Reads the newest cursor (0 when the log is empty or cannot be read).
     pub async fn read(db: &Db) -> Self {
-        match super::log::latest(&db.conn).await {
+        match crate::events::log::latest(&db.conn).await {
             Ok(cursor) => Self(cursor),
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the event log's cursor");

@@ -15,12 +15,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value as Json;
 
-use super::error::{classify, request_error};
-use super::idempotency::{Pending, finish};
-use super::{batch, loaders, order};
-use crate::auth::Caller;
-use crate::state::AppState;
 use std::sync::Arc;
+
+use super::AppState;
+use super::request::{is_mutation, label, prepare, to_the_end};
+use crate::auth::Caller;
+use crate::graphql::error::{classify, request_error};
+use crate::graphql::idempotency::{Pending, finish};
+use crate::graphql::{batch, order};
 
 const JSON: &str = "application/json; charset=utf-8";
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
@@ -145,43 +147,6 @@ fn build_request(
     Ok(request)
 }
 
-/// The type of the operation a document runs (`none` when it has none to
-/// run) and its first root field, the name its metrics are filed under.
-fn operation_label(
-    document: Option<&async_graphql::parser::types::ExecutableDocument>,
-    name: Option<&str>,
-) -> (&'static str, Option<String>) {
-    use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
-    let Some(document) = document else {
-        return ("none", None);
-    };
-    let operation = match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    let Some(operation) = operation else {
-        return ("none", None);
-    };
-    let kind = match operation.node.ty {
-        OperationType::Query => "query",
-        OperationType::Mutation => "mutation",
-        OperationType::Subscription => "subscription",
-    };
-    let field = operation
-        .node
-        .selection_set
-        .node
-        .items
-        .iter()
-        .find_map(|item| match &item.node {
-            Selection::Field(field) => Some(field.node.name.node.to_string()),
-            _ => None,
-        });
-    (kind, field)
-}
-
 /// Runs a request and answers in `media`, with the status the specification asks for.
 pub async fn execute(
     app: &AppState,
@@ -191,7 +156,7 @@ pub async fn execute(
 ) -> Response {
     let started = std::time::Instant::now();
     let operation_name = request.operation_name.clone();
-    let (document, mut response) = match super::limits::admit(&request, app.limits) {
+    let (document, mut response) = match crate::graphql::limits::admit(&request, app.limits) {
         Ok(document) => (document, None),
         Err(refused) => (
             None,
@@ -199,33 +164,33 @@ pub async fn execute(
         ),
     };
     let pending = Arc::new(Pending::default());
-    let mut request = request
-        .data(pending.clone())
-        .data(app.db.clone())
-        .data(app.clock.clone())
-        .data(app.config.policy)
-        .data(caller);
+    let scope = batch::Scope::new();
+    let mut request = prepare(app, request.data(pending.clone()), caller, &scope);
     if request.query.contains("latestCursor") {
         // Read before anything else the request reads, so that no update
         // after the data it returns can fall before the cursor.
-        request = request.data(crate::events::graphql::StartCursor::read(&app.db).await);
+        request = request.data(crate::server::subscriptions::StartCursor::read(&app.db).await);
     }
-    let scope = batch::Scope::new();
-    let request = loaders::register(request.data(scope.clone()), &scope, &app.db);
     let deadline = std::time::Duration::from_secs(app.config.request_timeout_secs.max(1));
     let executed = match response.take() {
-        Some(refused) => Ok(refused),
+        Some(refused) => Ok(Some(refused)),
         None => {
-            tokio::time::timeout(deadline, batch::run(scope, app.schema.execute(request))).await
+            let schema = app.schema.clone();
+            let execution = batch::run(scope, async move { schema.execute(request).await });
+            if is_mutation(document.as_ref(), operation_name.as_deref()) {
+                tokio::time::timeout(deadline, to_the_end(execution)).await
+            } else {
+                // A query only reads: dropping it drops its statements.
+                tokio::time::timeout(deadline, async { Some(execution.await) }).await
+            }
         }
     };
-    let Ok(mut response) = executed else {
-        // Dropping the execution drops its statements: the database cancels them.
-        let (kind, _) = operation_label(document.as_ref(), operation_name.as_deref());
+    let Ok(Some(mut response)) = executed else {
+        let (kind, _) = label(document.as_ref(), operation_name.as_deref());
         crate::telemetry_metrics::request(kind, "none", started.elapsed());
         crate::telemetry_metrics::error("TIMEOUT");
         tracing::warn!(seconds = deadline.as_secs(), "a request ran out of time");
-        let body = super::error::request_error(
+        let body = request_error(
             &format!(
                 "the request took longer than {} seconds and was stopped",
                 deadline.as_secs()
@@ -240,7 +205,7 @@ pub async fn execute(
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     // Only a validated document's root field is a name the schema bounds.
-    let (kind, field) = operation_label(document.as_ref(), operation_name.as_deref());
+    let (kind, field) = label(document.as_ref(), operation_name.as_deref());
     let field = match field {
         Some(field) if !before_execution => field,
         _ => "none".to_owned(),
@@ -394,7 +359,7 @@ pub async fn get(
         },
     };
     if !params.contains_key("query") && wants_html(&headers) {
-        return crate::web::graphiql(&headers);
+        return crate::server::web::graphiql(&headers);
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

@@ -28,16 +28,15 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::BoxStream;
 use futures_util::{SinkExt, StreamExt};
 
-use super::graphql::Slots;
+use super::authenticate::caller_from_authorization;
+use super::request::{is_mutation, prepare, to_the_end};
+use super::subscriptions::Slots;
+use super::{AppState, CcmSchema};
 use crate::auth::Caller;
-use crate::auth::middleware::caller_from_authorization;
 use crate::db::Db;
-use crate::graphql::CcmSchema;
 use crate::graphql::batch::Scope;
 use crate::graphql::idempotency::{Pending, finish};
 use crate::graphql::limits::{QueryLimits, admit};
-use crate::graphql::loaders;
-use crate::state::AppState;
 
 /// The reason async-graphql's close frame carries when `connection_init`'s
 /// token is refused (it closes with 1002; the protocol says 4403).
@@ -181,9 +180,10 @@ impl Executor for Gate {
         request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
-        if let Err(refused) = admit(&request, self.limits) {
-            return refused_once(refused);
-        }
+        let document = match admit(&request, self.limits) {
+            Ok(document) => document,
+            Err(refused) => return refused_once(refused),
+        };
         let slot = match self.slots.take() {
             Ok(slot) => slot,
             Err(limited) => {
@@ -194,9 +194,30 @@ impl Executor for Gate {
             }
         };
         let pending = Arc::new(Pending::default());
+        let mutation = is_mutation(document.as_ref(), request.operation_name.as_deref());
         let request = request.data(pending.clone());
         let db = self.db.clone();
-        Executor::execute_stream(&self.schema, request, session_data)
+        let responses = if mutation {
+            // A mutation runs to its end even if the socket closes under it.
+            let schema = self.schema.clone();
+            futures_util::stream::once(async move {
+                let execution = async move {
+                    Executor::execute_stream(&schema, request, session_data)
+                        .next()
+                        .await
+                };
+                to_the_end(execution).await.flatten().unwrap_or_else(|| {
+                    async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                        "the server is shutting down",
+                        None,
+                    )])
+                })
+            })
+            .boxed()
+        } else {
+            Executor::execute_stream(&self.schema, request, session_data)
+        };
+        responses
             .then(move |mut response| {
                 let (pending, db) = (pending.clone(), db.clone());
                 async move {
@@ -317,14 +338,12 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
                     .expires_at
                     .store(identity.expires_at, Ordering::SeqCst);
             }
-            let scope = Scope::timed();
-            let request = async_graphql::Request::new("")
-                .data(state.db.clone())
-                .data(state.clock.clone())
-                .data(state.config.policy)
-                .data(state.dispatcher.clone())
-                .data(caller);
-            let request = loaders::register(request, &scope, &state.db);
+            let request = prepare(
+                &state,
+                async_graphql::Request::new(""),
+                caller,
+                &Scope::timed(),
+            );
             let data: Data = request.data;
             Ok(data)
         })

@@ -10,9 +10,9 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::db::Db;
 use crate::events::dispatcher::Dispatcher;
-use crate::graphql::schema::Limits;
-use crate::graphql::{CcmSchema, build_schema};
 use crate::reference;
+use crate::server::schema::Limits;
+use crate::server::{CcmSchema, build_schema};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +37,7 @@ pub struct App {
     /// What one request may ask for (checked before async-graphql sees it).
     pub limits: crate::graphql::limits::QueryLimits,
     /// Other origins whose pages may call the API.
-    pub origins: crate::web::AllowedOrigins,
+    pub origins: crate::server::web::AllowedOrigins,
     /// Set when the server begins to shut down (WebSocket sessions close with 1001).
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -70,8 +70,8 @@ impl AppState {
     /// Connects, migrates, loads the reference data into an empty database,
     /// and builds the schema.
     pub async fn init(config: Config, clock: SharedClock) -> Result<Self, StartError> {
-        let origins =
-            crate::web::AllowedOrigins::parse(&config.cors_origins).map_err(StartError::Origins)?;
+        let origins = crate::server::web::AllowedOrigins::parse(&config.cors_origins)
+            .map_err(StartError::Origins)?;
         let secret = config.auth.secret().map_err(StartError::Config)?;
         if config.auth.jwt_secret.is_none() {
             tracing::warn!(

@@ -17,8 +17,8 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::graphql::http;
-pub use crate::state::{AppState, StartError};
+use crate::server::http;
+pub use crate::server::state::{AppState, StartError};
 
 async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({ "status": "ok" }))
@@ -85,24 +85,24 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(http::get).post(http::post))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::auth::middleware::authenticate,
+            crate::server::authenticate::authenticate,
         ));
     let cors = state.origins.cors();
     Router::new()
         .merge(graphql)
-        .route("/graphql/ws", get(crate::events::ws::handler))
-        .route("/", get(crate::web::console))
-        .route("/committee", get(crate::web::console))
-        .route("/meetings", get(crate::web::console))
-        .route("/meetings/{code}", get(crate::web::console))
-        .route("/nominations", get(crate::web::console))
-        .route("/nominations/{id}", get(crate::web::console))
-        .route("/states/{code}", get(crate::web::console))
+        .route("/graphql/ws", get(crate::server::ws::handler))
+        .route("/", get(crate::server::web::console))
+        .route("/committee", get(crate::server::web::console))
+        .route("/meetings", get(crate::server::web::console))
+        .route("/meetings/{code}", get(crate::server::web::console))
+        .route("/nominations", get(crate::server::web::console))
+        .route("/nominations/{id}", get(crate::server::web::console))
+        .route("/states/{code}", get(crate::server::web::console))
         .route(
             "/assets/{*path}",
             // The vendored libraries are large (GraphiQL ~3.5 MB): gzip them
             // for slow meeting-room and ministry networks.
-            get(crate::web::asset).layer(tower_http::compression::CompressionLayer::new()),
+            get(crate::server::web::asset).layer(tower_http::compression::CompressionLayer::new()),
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -120,13 +120,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = state.clone();
-    let cap = crate::listener::connection_cap(
+    let cap = crate::server::listener::connection_cap(
         state.config.max_http_connections,
-        crate::listener::raise_file_limit(),
+        crate::server::listener::raise_file_limit(),
     );
     let idle = std::time::Duration::from_secs(state.config.idle_timeout_secs.max(1));
     tracing::debug!(cap, "admitting connections");
-    let listener = crate::listener::Guarded::new(listener, cap, idle);
+    let listener = crate::server::listener::Guarded::new(listener, cap, idle);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async move {
             shutdown.await;

@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::Caller;
-use super::token::Keys;
-use crate::state::AppState;
+use crate::auth::Caller;
+use crate::auth::token::Keys;
+use crate::server::state::AppState;
 
 /// The caller a set of headers (or a WebSocket `connection_init` payload) names.
 pub fn caller_from_authorization(keys: &Keys, value: Option<&str>) -> Result<Caller, String> {

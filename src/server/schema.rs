@@ -3,13 +3,12 @@
 
 use async_graphql::{Context, ID, Interface, MergedObject, Object, Schema};
 
-use super::ids::GlobalId;
-use super::loaders::get;
 use crate::committee::CommitteeQuery;
 use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
 use crate::committee::types::{Mandate, Organization, Position, State};
 use crate::error::ApiError;
-use crate::events::graphql::{EventsQuery, Subscription};
+use crate::graphql::ids::GlobalId;
+use crate::graphql::loaders::get;
 use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
 use crate::meetings::{MeetingsMutation, MeetingsQuery};
@@ -17,6 +16,7 @@ use crate::nominations::loaders::NominationLoader;
 use crate::nominations::types::Nomination;
 use crate::nominations::{NominationsMutation, NominationsQuery};
 use crate::seats::{SeatsMutation, SeatsQuery};
+use crate::server::subscriptions::{EventsQuery, Subscription};
 
 /// Anything with a global ID.
 #[derive(Interface)]
