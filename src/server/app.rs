@@ -59,10 +59,30 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .into_response()
 }
 
+/// The longest `x-request-id` a client may give (a UUID has 36 characters).
+const REQUEST_ID_MAX: usize = 128;
+
+/// Drops a client's `x-request-id` that is too long or holds anything but
+/// visible ASCII: a new one is made in its place, so logs and answers never
+/// carry what a client stuffed into the header.
+async fn bound_request_id(mut request: Request<axum::body::Body>) -> Request<axum::body::Body> {
+    let acceptable = request.headers().get("x-request-id").is_none_or(|id| {
+        let bytes = id.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= REQUEST_ID_MAX
+            && bytes.iter().all(|b| b.is_ascii_graphic())
+    });
+    if !acceptable {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
+}
+
 /// The HTTP routes and their layers.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let layers = ServiceBuilder::new()
+        .layer(axum::middleware::map_request(bound_request_id))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -236,6 +236,21 @@ pub async fn execute(
     if let Some(document) = &document {
         order::reorder(&mut response.data, document, operation_name.as_deref());
     }
+    let unavailable = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("UNAVAILABLE"))
+    });
+    if unavailable {
+        // The database could not answer: nothing was changed, and a load
+        // balancer or client should retry (with the same idempotency key).
+        let mut refused = json_response(StatusCode::SERVICE_UNAVAILABLE, media, &response);
+        refused
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return refused;
+    }
     json_response(StatusCode::OK, media, &response)
 }
 

@@ -117,17 +117,31 @@ struct Session {
     expires_at: AtomicI64,
 }
 
-/// A close frame with the protocol's code for what async-graphql refused.
+/// A close frame with the protocol's code for what async-graphql refused: a
+/// refused token 4403, a message that is not one of the protocol's 4400
+/// (async-graphql sends 1002 with the parser's error text), work before
+/// `connection_init` 4401. Reasons are kept within the 123 bytes a control
+/// frame leaves them (RFC 6455, 5.5).
 fn with_protocol_code(frame: CloseFrame) -> CloseFrame {
-    let code = match (frame.code, frame.reason.as_str()) {
-        (1002, REFUSED_TOKEN) => 4403,
-        (1011, _) => 4401,
-        (code, _) => code,
+    let (code, reason) = match (frame.code, frame.reason.as_str()) {
+        (1002, REFUSED_TOKEN) => (4403, frame.reason),
+        (1002, _) => (4400, "Invalid message received".into()),
+        (1011, _) => (4401, frame.reason),
+        (code, _) => (code, frame.reason),
     };
     CloseFrame {
         code,
-        reason: frame.reason,
+        reason: short(reason.as_str()).into(),
     }
+}
+
+/// At most 123 bytes of `reason`, cut at a character boundary.
+fn short(reason: &str) -> &str {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    &reason[..end]
 }
 
 /// Our own refusal, in the connection's protocol.

@@ -199,6 +199,11 @@ impl TestApp {
         &self.state.db
     }
 
+    /// The URL of the server's database.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -269,6 +269,17 @@ async fn health_readiness_metrics_and_request_ids(backend: Backend) {
         .await
         .expect("healthz");
     assert_eq!(echoed.headers()["x-request-id"], "abc-123");
+    // One stuffed with 60 KB is replaced by the server's own.
+    let stuffed = "x".repeat(60_000);
+    let replaced = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", stuffed.as_str())
+        .send()
+        .await
+        .expect("healthz");
+    let id = replaced.headers()["x-request-id"].to_str().expect("ascii");
+    assert_eq!(id.len(), 36, "a fresh UUID in place of the stuffed id");
     app.stop().await;
 }
 

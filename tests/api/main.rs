@@ -5,6 +5,7 @@
 mod helpers;
 mod ws;
 
+mod attacks;
 mod audit;
 mod batching;
 mod browser;

@@ -42,6 +42,28 @@ async fn refusals_arrive_as_close_codes() {
     send(&mut socket, json!({ "type": "connection_init" })).await;
     send(&mut socket, json!({ "type": "connection_init" })).await;
     assert_eq!(closed_with(&mut socket, WAIT).await.0, Some(4429));
+    // A message of a type the protocol does not have: 4400, with a reason a
+    // control frame can carry (at most 123 bytes).
+    let mut socket = open_raw(&app.address, "graphql-transport-ws").await;
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    send(
+        &mut socket,
+        json!({ "type": "no-such-type", "payload": "x".repeat(300) }),
+    )
+    .await;
+    let mut reason_len = None;
+    let code = loop {
+        match tokio::time::timeout(WAIT, futures_util::StreamExt::next(&mut socket)).await {
+            Ok(Some(Ok(Message::Close(Some(frame))))) => {
+                reason_len = Some(frame.reason.len());
+                break Some(u16::from(frame.code));
+            }
+            Ok(Some(Ok(_))) => continue,
+            _ => break None,
+        }
+    };
+    assert_eq!(code, Some(4400));
+    assert!(reason_len.is_some_and(|n| n <= 123), "{reason_len:?}");
     // The legacy protocol hears a connection_error before the close.
     let mut socket = open_raw(&app.address, "graphql-ws").await;
     send(
