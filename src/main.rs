@@ -117,7 +117,7 @@ async fn main() -> ExitCode {
             .await
             .map(|_| tracing::info!("migrations applied"))
             .map_err(|e| e.to_string()),
-        Command::Seed(config) => prepare(&config, reference::Loading::Missing)
+        Command::Seed(config) => prepare(&config, reference::Loading::Reconcile)
             .await
             .map(|report| tracing::info!(?report, "reference data loaded"))
             .map_err(|e| e.to_string()),

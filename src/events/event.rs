@@ -177,6 +177,18 @@ pub enum Event {
         deadline: String,
         uncovered: Vec<UncoveredSeat>,
     },
+    /// A start reconciled the reference data with a database that held an
+    /// earlier release's: a row was added, corrected or retired.
+    ReferenceCorrected {
+        /// `ADDED`, `CORRECTED` or `RETIRED`.
+        change: String,
+        /// `state`, `organization`, `meeting`, `position` or `mandate`.
+        table: String,
+        /// Which row: a code, or a mandate's State, position and start.
+        key: String,
+        /// The fields corrected.
+        fields: Vec<String>,
+    },
 }
 
 impl Event {

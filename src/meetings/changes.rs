@@ -222,7 +222,7 @@ pub async fn schedule(
             presiding_state_iso3: Set(presiding),
             status: Set(MeetingStatus::Planned.as_str().to_owned()),
             version: Set(1),
-            source: Set("scheduled through the API".to_owned()),
+            source: Set(super::model::SCHEDULED_THROUGH_THE_API.to_owned()),
             created_at: Set(now.fixed_offset()),
             updated_at: Set(now.fixed_offset()),
             ..Default::default()

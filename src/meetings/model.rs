@@ -103,3 +103,7 @@ pub fn takes_nominations(kind: MeetingKind, status: MeetingStatus) -> Result<(),
         ))
     }
 }
+
+/// The `source` of a meeting the President's office scheduled (reference
+/// meetings cite where their facts come from).
+pub const SCHEDULED_THROUGH_THE_API: &str = "scheduled through the API";

@@ -10,16 +10,15 @@
 
 use std::sync::LazyLock;
 
-use chrono::{NaiveDate, Utc};
-use entity::{mandate, meeting, position};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, Set,
-};
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::{meeting, position};
+use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::bad_data;
+use super::mandates::Spec;
 use super::rows::{CompositionRow, RecordsRow, parse};
-use crate::committee::mandates::{free_seat, overlapping};
 use crate::meetings::model::MeetingKind;
 
 const COMPOSITIONS_CSV: &str = include_str!("../../data/compositions.csv");
@@ -77,8 +76,11 @@ fn period(
     Ok((start, end, attested))
 }
 
-/// Loads the holdings not already known; how many were added.
-pub async fn load(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+/// The holdings the sources attest, as mandates to hold, in file order.
+pub(super) async fn specs(
+    txn: &DatabaseTransaction,
+    positions: &HashMap<String, position::Model>,
+) -> Result<Vec<Spec>, DbErr> {
     let rows: Vec<CompositionRow> =
         parse(COMPOSITIONS_CSV).map_err(|e| bad_data("compositions.csv", e))?;
     let meetings = meeting::Entity::find()
@@ -99,60 +101,31 @@ pub async fn load(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
             .and_then(|c| meetings.iter().find(|m| m.code == *c))
             .map(|m| m.id)
     };
-    let now = Utc::now().fixed_offset();
-    let mut added = 0;
+    let mut specs = Vec::with_capacity(rows.len());
     for row in rows {
-        let position = position::Entity::find()
-            .filter(position::Column::Code.eq(row.position_code.as_str()))
-            .one(txn)
-            .await?
-            .ok_or_else(|| {
-                bad_data(
-                    "compositions.csv",
-                    format!("unknown position {}", row.position_code),
-                )
-            })?;
+        let position = positions.get(&row.position_code).ok_or_else(|| {
+            bad_data(
+                "compositions.csv",
+                format!("unknown position {}", row.position_code),
+            )
+        })?;
         let (start, end, attested) = period(&row, &closes)?;
-        let known = mandate::Entity::find()
-            .filter(mandate::Column::PositionId.eq(position.id))
-            .filter(mandate::Column::StateIso3.eq(row.state_iso3.as_str()))
-            .filter(overlapping(start, end))
-            .one(txn)
-            .await?;
-        if known.is_some() {
-            continue;
-        }
-        let seat = free_seat(txn, &position, start, end)
-            .await?
-            .ok_or_else(|| {
-                bad_data(
-                    "compositions.csv",
-                    format!(
-                        "no free seat of {} for {} from {start} to {end}",
-                        row.position_code, row.state_iso3
-                    ),
-                )
-            })?;
-        mandate::ActiveModel {
-            position_id: Set(position.id),
-            state_iso3: Set(row.state_iso3.clone()),
-            seat: Set(seat),
-            starts_on: Set(start),
-            ends_on: Set(Some(end)),
-            designated_at_meeting_id: Set(id_of(&row.appointed_at)),
-            ends_at_meeting_id: Set(id_of(&row.term_ends_at)),
-            renews_mandate_id: Set(None),
-            nomination_id: Set(None),
-            attested_on: Set(attested.then_some(row.evidence_date)),
-            source: Set(row.source.clone()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-        added += 1;
+        specs.push(Spec {
+            key: None,
+            position_id: position.id,
+            seats: position.seats,
+            state_iso3: row.state_iso3.clone(),
+            seat: None,
+            starts_on: start,
+            ends_on: Some(end),
+            designated_at: id_of(&row.appointed_at),
+            ends_at: id_of(&row.term_ends_at),
+            renews: None,
+            attested_on: attested.then_some(row.evidence_date),
+            source: row.source.clone(),
+        });
     }
-    Ok(added)
+    Ok(specs)
 }
 
 #[cfg(test)]

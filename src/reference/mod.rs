@@ -4,33 +4,35 @@
 //! published compositions and presidencies.
 //!
 //! The data lives in readable CSV files under `data/` (each row cites its
-//! source) and is compiled into the binary. Loading is idempotent: rows that
-//! are already present are left alone, missing ones are added, all in one
-//! transaction.
+//! source) and is compiled into the binary. At every start the database is
+//! reconciled with it, in one transaction: what is new is added, what the
+//! data corrects is corrected in place, reference mandates it no longer
+//! holds are retired; rows the workflow created are never touched. On a
+//! database that already held reference data (an upgrade), each change is
+//! logged and announced on `committeeUpdates` as `REFERENCE_CORRECTED`.
 
 pub mod compositions;
 mod dates;
+mod mandates;
 mod rows;
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
-use entity::{mandate, meeting, meeting_session, organization, position, state};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use entity::{meeting, meeting_session, organization, position, state};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, Set};
 
 pub use dates::entry_into_force;
-use rows::{MandateRow, MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
+use rows::{MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
 
 use crate::db::Db;
+use crate::events::{self, Event, Topic};
 
 const STATES_CSV: &str = include_str!("../../data/states.csv");
 const ORGANIZATIONS_CSV: &str = include_str!("../../data/organizations.csv");
 const MEETINGS_CSV: &str = include_str!("../../data/meetings.csv");
 const POSITIONS_CSV: &str = include_str!("../../data/positions.csv");
-const MANDATES_CSV: &str = include_str!("../../data/mandates.csv");
+pub(crate) const MANDATES_CSV: &str = include_str!("../../data/mandates.csv");
 
 static KNOWN_STATES: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
     parse::<StateRow>(STATES_CSV)
@@ -58,7 +60,7 @@ pub fn known_organization(code: &str) -> bool {
     KNOWN_ORGANIZATIONS.contains(code)
 }
 
-/// How many rows of each kind a load added.
+/// How many rows of each kind a load added, and how many it corrected or retired.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {
     pub states: usize,
@@ -66,27 +68,100 @@ pub struct LoadReport {
     pub meetings: usize,
     pub positions: usize,
     pub mandates: usize,
+    pub corrected: usize,
+    pub retired: usize,
 }
 
 impl LoadReport {
+    /// Rows added.
     pub fn total(&self) -> usize {
         self.states + self.organizations + self.meetings + self.positions + self.mandates
     }
 }
 
-/// Loads whatever reference rows are missing, in one transaction (callers
-/// that may run beside other processes use [`prepare`], which takes the lock).
-/// `today` decides the initial status of each meeting (concluded, in session, planned).
+/// What a reconciliation changed in rows that were there before.
+struct Change {
+    change: &'static str,
+    table: &'static str,
+    key: String,
+    fields: Vec<String>,
+}
+
+/// The changes of one reconciliation, announced once it is done.
+#[derive(Default)]
+pub(crate) struct Changes(Vec<Change>);
+
+impl Changes {
+    fn push(&mut self, change: &'static str, table: &'static str, key: &str, fields: &[&str]) {
+        self.0.push(Change {
+            change,
+            table,
+            key: key.to_owned(),
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+        });
+    }
+
+    pub(crate) fn added(&mut self, table: &'static str, key: &str) {
+        self.push("ADDED", table, key, &[]);
+    }
+
+    pub(crate) fn corrected(&mut self, table: &'static str, key: &str, fields: &[&str]) {
+        self.push("CORRECTED", table, key, fields);
+    }
+
+    pub(crate) fn retired(&mut self, table: &'static str, key: &str) {
+        self.push("RETIRED", table, key, &[]);
+    }
+
+    fn count(&self, change: &str) -> usize {
+        self.0.iter().filter(|c| c.change == change).count()
+    }
+}
+
+/// Reconciles the database with the shipped reference data, in one write
+/// transaction (callers that may run beside other processes use
+/// [`prepare`], which takes the lock). `today` decides the initial status
+/// of each meeting added (concluded, in session, planned).
 pub async fn load(db: &Db, today: NaiveDate) -> Result<LoadReport, DbErr> {
-    let txn = db.conn.begin().await?;
+    let upgrade = !is_empty(db).await?;
+    let txn = db.begin_write().await?;
+    let now = Utc::now();
+    let mut changes = Changes::default();
     let mut report = LoadReport {
-        states: load_states(&txn).await?,
-        organizations: load_organizations(&txn).await?,
-        meetings: load_meetings(&txn, today).await?,
+        states: load_states(&txn, &mut changes).await?,
+        organizations: load_organizations(&txn, &mut changes).await?,
+        meetings: load_meetings(&txn, today, &mut changes).await?,
         ..LoadReport::default()
     };
-    report.positions = load_positions(&txn).await?;
-    report.mandates = load_mandates(&txn).await? + compositions::load(&txn).await?;
+    report.positions = load_positions(&txn, &mut changes).await?;
+    let positions: HashMap<String, position::Model> = position::Entity::find()
+        .all(&*txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.code.clone(), p))
+        .collect();
+    let meetings = meeting_ids(&txn).await?;
+    report.mandates = mandates::reconcile(&txn, &positions, &meetings, &mut changes, now).await?;
+    report.corrected = changes.count("CORRECTED");
+    report.retired = changes.count("RETIRED");
+    if upgrade {
+        for change in &changes.0 {
+            tracing::info!(
+                change = change.change,
+                table = change.table,
+                key = %change.key,
+                fields = ?change.fields,
+                "reference data reconciled"
+            );
+            let event = Event::ReferenceCorrected {
+                change: change.change.to_owned(),
+                table: change.table.to_owned(),
+                key: change.key.clone(),
+                fields: change.fields.clone(),
+            };
+            events::append(&*txn, &Topic::Committee, None, &event, now).await?;
+        }
+    }
     txn.commit().await?;
     Ok(report)
 }
@@ -96,10 +171,9 @@ pub async fn load(db: &Db, today: NaiveDate) -> Result<LoadReport, DbErr> {
 pub enum Loading {
     /// Nothing: only migrate.
     Nothing,
-    /// The reference data, into an empty database (a server's start).
-    IntoEmpty,
-    /// Whatever reference rows are missing (`seed`).
-    Missing,
+    /// The reference data, reconciled with what the database holds (a
+    /// server's start; `seed`).
+    Reconcile,
 }
 
 /// Migrates and loads, one process at a time (see `db::StartupLock`).
@@ -112,11 +186,7 @@ pub async fn prepare(
     let lock = crate::db::StartupLock::acquire(config).await?;
     let result = async {
         db.migrate().await?;
-        let wanted = match loading {
-            Loading::Nothing => false,
-            Loading::IntoEmpty => is_empty(db).await?,
-            Loading::Missing => true,
-        };
+        let wanted = loading != Loading::Nothing;
         if wanted {
             load(db, today).await
         } else {
@@ -137,28 +207,69 @@ pub(crate) fn bad_data(what: &str, detail: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(format!("reference data {what}: {detail}"))
 }
 
-async fn load_states(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+/// Names the fields where `pairs` differ (each a name, whether it differs).
+fn differing(pairs: &[(&'static str, bool)]) -> Vec<&'static str> {
+    pairs
+        .iter()
+        .filter(|(_, differs)| *differs)
+        .map(|(name, _)| *name)
+        .collect()
+}
+
+async fn load_states(txn: &DatabaseTransaction, changes: &mut Changes) -> Result<usize, DbErr> {
     let rows: Vec<StateRow> = parse(STATES_CSV).map_err(|e| bad_data("states.csv", e))?;
-    let existing: HashSet<String> = state::Entity::find()
+    let existing: HashMap<String, state::Model> = state::Entity::find()
         .all(txn)
         .await?
         .into_iter()
-        .map(|s| s.iso3)
+        .map(|s| (s.iso3.clone(), s))
         .collect();
     let mut added = Vec::new();
-    for row in rows.into_iter().filter(|r| !existing.contains(&r.iso3)) {
-        let entry_into_force_on = row.ratified_on.map(entry_into_force);
-        added.push(state::ActiveModel {
-            iso3: Set(row.iso3),
-            name: Set(row.name),
-            un_regional_group: Set(row.un_regional_group),
-            signed_on: Set(row.signed_on),
-            deposited_on: Set(row.ratified_on),
-            deposit_kind: Set(row.how),
-            entry_into_force_on: Set(entry_into_force_on),
-            withdrawal_effective_on: Set(row.withdrawal_effective_on),
-            source: Set(row.source),
-        });
+    for row in rows {
+        let wanted = state::Model {
+            entry_into_force_on: row.ratified_on.map(entry_into_force),
+            iso3: row.iso3,
+            name: row.name,
+            un_regional_group: row.un_regional_group,
+            signed_on: row.signed_on,
+            deposited_on: row.ratified_on,
+            deposit_kind: row.how,
+            withdrawal_effective_on: row.withdrawal_effective_on,
+            source: row.source,
+        };
+        match existing.get(&wanted.iso3) {
+            None => {
+                changes.added("state", &wanted.iso3);
+                added.push(state::ActiveModel::from(wanted));
+            }
+            Some(found) if *found != wanted => {
+                let fields = differing(&[
+                    ("name", found.name != wanted.name),
+                    (
+                        "regionalGroup",
+                        found.un_regional_group != wanted.un_regional_group,
+                    ),
+                    ("signedOn", found.signed_on != wanted.signed_on),
+                    ("depositedOn", found.deposited_on != wanted.deposited_on),
+                    ("depositKind", found.deposit_kind != wanted.deposit_kind),
+                    (
+                        "entryIntoForceOn",
+                        found.entry_into_force_on != wanted.entry_into_force_on,
+                    ),
+                    (
+                        "withdrawalEffectiveOn",
+                        found.withdrawal_effective_on != wanted.withdrawal_effective_on,
+                    ),
+                    ("source", found.source != wanted.source),
+                ]);
+                changes.corrected("state", &wanted.iso3, &fields);
+                state::ActiveModel::from(wanted)
+                    .reset_all()
+                    .update(txn)
+                    .await?;
+            }
+            Some(_) => {}
+        }
     }
     let count = added.len();
     if count > 0 {
@@ -167,29 +278,51 @@ async fn load_states(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
     Ok(count)
 }
 
-async fn load_organizations(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+async fn load_organizations(
+    txn: &DatabaseTransaction,
+    changes: &mut Changes,
+) -> Result<usize, DbErr> {
     let rows: Vec<OrganizationRow> =
         parse(ORGANIZATIONS_CSV).map_err(|e| bad_data("organizations.csv", e))?;
-    let existing: HashSet<String> = organization::Entity::find()
+    let existing: HashMap<String, organization::Model> = organization::Entity::find()
         .all(txn)
         .await?
         .into_iter()
-        .map(|o| o.code)
+        .map(|o| (o.code.clone(), o))
         .collect();
     let mut count = 0;
     // Row order matters: a host is listed before the organization it hosts.
-    for row in rows.into_iter().filter(|r| !existing.contains(&r.code)) {
-        organization::ActiveModel {
-            code: Set(row.code),
-            name: Set(row.name),
-            kind: Set(row.kind),
-            hosted_by: Set(row.hosted_by),
-            since_year: Set(row.since_year),
-            source: Set(row.source),
+    for row in rows {
+        let wanted = organization::Model {
+            code: row.code,
+            name: row.name,
+            kind: row.kind,
+            hosted_by: row.hosted_by,
+            since_year: row.since_year,
+            source: row.source,
+        };
+        match existing.get(&wanted.code) {
+            None => {
+                changes.added("organization", &wanted.code);
+                organization::ActiveModel::from(wanted).insert(txn).await?;
+                count += 1;
+            }
+            Some(found) if *found != wanted => {
+                let fields = differing(&[
+                    ("name", found.name != wanted.name),
+                    ("kind", found.kind != wanted.kind),
+                    ("hostedBy", found.hosted_by != wanted.hosted_by),
+                    ("sinceYear", found.since_year != wanted.since_year),
+                    ("source", found.source != wanted.source),
+                ]);
+                changes.corrected("organization", &wanted.code, &fields);
+                organization::ActiveModel::from(wanted)
+                    .reset_all()
+                    .update(txn)
+                    .await?;
+            }
+            Some(_) => {}
         }
-        .insert(txn)
-        .await?;
-        count += 1;
     }
     Ok(count)
 }
@@ -207,7 +340,11 @@ fn status_on(
     }
 }
 
-async fn load_meetings(txn: &DatabaseTransaction, today: NaiveDate) -> Result<usize, DbErr> {
+async fn load_meetings(
+    txn: &DatabaseTransaction,
+    today: NaiveDate,
+    changes: &mut Changes,
+) -> Result<usize, DbErr> {
     let rows: Vec<MeetingRow> = parse(MEETINGS_CSV).map_err(|e| bad_data("meetings.csv", e))?;
     // "2RC.1" and "2RC.2" are the two parts of one meeting, "2RC".
     let mut grouped: Vec<(String, Vec<MeetingRow>)> = Vec::new();
@@ -218,20 +355,60 @@ async fn load_meetings(txn: &DatabaseTransaction, today: NaiveDate) -> Result<us
             None => grouped.push((code, vec![row])),
         }
     }
-    let existing: HashSet<String> = meeting::Entity::find()
+    let existing: HashMap<String, meeting::Model> = meeting::Entity::find()
         .all(txn)
         .await?
         .into_iter()
-        .map(|m| m.code)
+        .map(|m| (m.code.clone(), m))
         .collect();
     let now = Utc::now().fixed_offset();
     let mut count = 0;
-    for (code, parts) in grouped.into_iter().filter(|(c, _)| !existing.contains(c)) {
+    for (code, parts) in grouped {
         let first = &parts[0];
         let starts_on = parts.iter().filter_map(|p| p.starts_on).min();
         let ends_on = parts.iter().filter_map(|p| p.ends_on).max();
         let located = parts.iter().find(|p| p.city.is_some()).unwrap_or(first);
         let sources: Vec<&str> = parts.iter().map(|p| p.source.as_str()).collect();
+        let source = sources.join(" | ");
+        if let Some(found) = existing.get(&code) {
+            // A meeting scheduled through the API is the workflow's, not the data's.
+            if found.source == crate::meetings::model::SCHEDULED_THROUGH_THE_API {
+                continue;
+            }
+            let fields = differing(&[
+                ("kind", found.kind != first.kind),
+                ("ordinal", found.ordinal != first.ordinal),
+                ("year", found.year != first.year),
+                ("startsOn", found.starts_on != starts_on),
+                ("endsOn", found.ends_on != ends_on),
+                ("city", found.city != located.city),
+                ("country", found.country_iso3 != located.country_iso3),
+                (
+                    "presidingState",
+                    found.presiding_state_iso3 != first.president_state_iso3,
+                ),
+                ("source", found.source != source),
+            ]);
+            if !fields.is_empty() {
+                let mut update: meeting::ActiveModel = found.clone().into();
+                update.kind = Set(first.kind.clone());
+                update.ordinal = Set(first.ordinal);
+                update.year = Set(first.year);
+                update.starts_on = Set(starts_on);
+                update.ends_on = Set(ends_on);
+                update.city = Set(located.city.clone());
+                update.country_iso3 = Set(located.country_iso3.clone());
+                update.presiding_state_iso3 = Set(first.president_state_iso3.clone());
+                update.source = Set(source);
+                // Clients that saw the meeting hold its version: it changed.
+                update.version = Set(found.version + 1);
+                update.updated_at = Set(now);
+                update.update(txn).await?;
+                changes.corrected("meeting", &code, &fields);
+            }
+            continue;
+        }
+        changes.added("meeting", &code);
         let inserted = meeting::ActiveModel {
             code: Set(code.clone()),
             kind: Set(first.kind.clone()),
@@ -244,7 +421,7 @@ async fn load_meetings(txn: &DatabaseTransaction, today: NaiveDate) -> Result<us
             presiding_state_iso3: Set(first.president_state_iso3.clone()),
             status: Set(status_on(starts_on, ends_on, today).to_owned()),
             version: Set(1),
-            source: Set(sources.join(" | ")),
+            source: Set(source),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -274,7 +451,7 @@ async fn load_meetings(txn: &DatabaseTransaction, today: NaiveDate) -> Result<us
     Ok(count)
 }
 
-async fn meeting_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbErr> {
+pub(crate) async fn meeting_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, DbErr> {
     Ok(meeting::Entity::find()
         .all(txn)
         .await?
@@ -283,7 +460,10 @@ async fn meeting_ids(txn: &DatabaseTransaction) -> Result<HashMap<String, i32>, 
         .collect())
 }
 
-fn meeting_id(ids: &HashMap<String, i32>, code: &Option<String>) -> Result<Option<i32>, DbErr> {
+pub(crate) fn meeting_id(
+    ids: &HashMap<String, i32>,
+    code: &Option<String>,
+) -> Result<Option<i32>, DbErr> {
     code.as_ref()
         .map(|c| {
             ids.get(c)
@@ -293,17 +473,46 @@ fn meeting_id(ids: &HashMap<String, i32>, code: &Option<String>) -> Result<Optio
         .transpose()
 }
 
-async fn load_positions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
+async fn load_positions(txn: &DatabaseTransaction, changes: &mut Changes) -> Result<usize, DbErr> {
     let rows: Vec<PositionRow> = parse(POSITIONS_CSV).map_err(|e| bad_data("positions.csv", e))?;
-    let existing: HashSet<String> = position::Entity::find()
+    let existing: HashMap<String, position::Model> = position::Entity::find()
         .all(txn)
         .await?
         .into_iter()
-        .map(|p| p.code)
+        .map(|p| (p.code.clone(), p))
         .collect();
     let meetings = meeting_ids(txn).await?;
     let mut count = 0;
-    for row in rows.into_iter().filter(|r| !existing.contains(&r.code)) {
+    for row in rows {
+        let introduced = meeting_id(&meetings, &row.introduced_at)?;
+        if let Some(found) = existing.get(&row.code) {
+            let fields = differing(&[
+                ("name", found.name != row.name),
+                ("kind", found.kind != row.kind),
+                ("seats", found.seats != row.seats),
+                ("termYears", found.term_years != row.term_years),
+                ("renewable", found.renewable != row.renewable),
+                ("introducedAt", found.introduced_at_meeting_id != introduced),
+                ("sortOrder", found.sort_order != row.sort_order),
+                ("source", found.source != row.source),
+            ]);
+            if !fields.is_empty() {
+                // The consultation policy is the committee's, set through the API: kept.
+                let mut update: position::ActiveModel = found.clone().into();
+                update.name = Set(row.name);
+                update.kind = Set(row.kind);
+                update.seats = Set(row.seats);
+                update.term_years = Set(row.term_years);
+                update.renewable = Set(row.renewable);
+                update.introduced_at_meeting_id = Set(introduced);
+                update.sort_order = Set(row.sort_order);
+                update.source = Set(row.source);
+                update.update(txn).await?;
+                changes.corrected("position", &row.code, &fields);
+            }
+            continue;
+        }
+        changes.added("position", &row.code);
         position::ActiveModel {
             code: Set(row.code),
             name: Set(row.name),
@@ -311,7 +520,7 @@ async fn load_positions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
             seats: Set(row.seats),
             term_years: Set(row.term_years),
             renewable: Set(row.renewable),
-            introduced_at_meeting_id: Set(meeting_id(&meetings, &row.introduced_at)?),
+            introduced_at_meeting_id: Set(introduced),
             retired_at_meeting_id: Set(None),
             sort_order: Set(row.sort_order),
             consultation_policy: Set(None),
@@ -321,66 +530,6 @@ async fn load_positions(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
         .insert(txn)
         .await?;
         count += 1;
-    }
-    Ok(count)
-}
-
-async fn load_mandates(txn: &DatabaseTransaction) -> Result<usize, DbErr> {
-    let rows: Vec<MandateRow> = parse(MANDATES_CSV).map_err(|e| bad_data("mandates.csv", e))?;
-    let meetings = meeting_ids(txn).await?;
-    let positions: HashMap<String, i32> = position::Entity::find()
-        .all(txn)
-        .await?
-        .into_iter()
-        .map(|p| (p.code, p.id))
-        .collect();
-    let now = Utc::now().fixed_offset();
-    let mut ids_by_key: HashMap<String, i32> = HashMap::new();
-    let mut count = 0;
-    for row in rows {
-        let position_id = *positions.get(&row.position).ok_or_else(|| {
-            bad_data("mandates.csv", format!("unknown position {}", row.position))
-        })?;
-        let found = mandate::Entity::find()
-            .filter(mandate::Column::PositionId.eq(position_id))
-            .filter(mandate::Column::StateIso3.eq(row.state_iso3.as_str()))
-            .filter(mandate::Column::StartsOn.eq(row.starts_on))
-            .one(txn)
-            .await?;
-        let id = match found {
-            Some(existing) => existing.id,
-            None => {
-                let renews = row
-                    .renews
-                    .as_ref()
-                    .map(|key| {
-                        ids_by_key.get(key).copied().ok_or_else(|| {
-                            bad_data("mandates.csv", format!("{} renews unknown {key}", row.key))
-                        })
-                    })
-                    .transpose()?;
-                count += 1;
-                mandate::ActiveModel {
-                    position_id: Set(position_id),
-                    state_iso3: Set(row.state_iso3.clone()),
-                    seat: Set(row.seat),
-                    starts_on: Set(row.starts_on),
-                    ends_on: Set(row.ends_on),
-                    designated_at_meeting_id: Set(meeting_id(&meetings, &row.designated_at)?),
-                    ends_at_meeting_id: Set(meeting_id(&meetings, &row.ends_at)?),
-                    renews_mandate_id: Set(renews),
-                    nomination_id: Set(None),
-                    attested_on: Set(None),
-                    source: Set(row.source.clone()),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?
-                .id
-            }
-        };
-        ids_by_key.insert(row.key, id);
     }
     Ok(count)
 }
@@ -397,7 +546,7 @@ mod tests {
         assert_eq!(meetings.len(), 17);
         let positions: Vec<PositionRow> = parse(POSITIONS_CSV).expect("positions");
         assert_eq!(positions.len(), 12);
-        let mandates: Vec<MandateRow> = parse(MANDATES_CSV).expect("mandates");
+        let mandates: Vec<rows::MandateRow> = parse(MANDATES_CSV).expect("mandates");
         assert_eq!(mandates.len(), 65);
         let organizations: Vec<OrganizationRow> = parse(ORGANIZATIONS_CSV).expect("organizations");
         assert_eq!(organizations.len(), 6);

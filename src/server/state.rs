@@ -85,7 +85,7 @@ impl AppState {
         let report = reference::prepare(
             &db,
             &config.database,
-            reference::Loading::IntoEmpty,
+            reference::Loading::Reconcile,
             clock.today(),
         )
         .await?;

@@ -53,6 +53,9 @@ pub enum UpdateKind {
     CallOpened,
     /// A call's deadline nears with seats still without a nominee.
     CallDeadlineWarning,
+    /// The reference data shipped with a new release added, corrected or
+    /// retired a row of an existing database.
+    ReferenceCorrected,
 }
 
 /// A nomination's move, as it was at the event: `to` and `version` are the
@@ -127,6 +130,19 @@ pub struct CallDetails {
     pub uncovered_positions: Vec<String>,
 }
 
+/// A reference row a new release added, corrected or retired.
+#[derive(SimpleObject)]
+pub struct ReferenceDetails {
+    /// `ADDED`, `CORRECTED` or `RETIRED`.
+    pub change: String,
+    /// `state`, `organization`, `meeting`, `position` or `mandate`.
+    pub table: String,
+    /// Which row.
+    pub key: String,
+    /// The fields corrected.
+    pub fields: Vec<String>,
+}
+
 /// The typed details of an update, as recorded at the event.
 #[derive(Union)]
 pub enum UpdateDetails {
@@ -137,6 +153,7 @@ pub enum UpdateDetails {
     Decision(DecisionDetails),
     Meeting(MeetingDetails),
     Call(CallDetails),
+    Reference(ReferenceDetails),
 }
 
 /// One entry of the event log.
@@ -203,6 +220,7 @@ impl Update {
             Event::AgendaChanged { .. } => UpdateKind::AgendaChanged,
             Event::CallOpened { .. } => UpdateKind::CallOpened,
             Event::CallDeadlineWarning { .. } => UpdateKind::CallDeadlineWarning,
+            Event::ReferenceCorrected { .. } => UpdateKind::ReferenceCorrected,
         })
     }
 
@@ -346,6 +364,17 @@ impl Update {
                 meeting,
                 deadline,
                 uncovered_positions: uncovered.into_iter().map(|u| u.position).collect(),
+            }),
+            Event::ReferenceCorrected {
+                change,
+                table,
+                key,
+                fields,
+            } => UpdateDetails::Reference(ReferenceDetails {
+                change,
+                table,
+                key,
+                fields,
             }),
         })
     }

@@ -27,4 +27,5 @@ mod rounds;
 mod schema_sdl;
 mod states;
 mod time;
+mod upgrade;
 mod ws_defences;

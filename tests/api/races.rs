@@ -194,7 +194,7 @@ async fn replicas_started_together_on_a_fresh_database_all_start() {
             ccm_committee::reference::prepare(
                 &db,
                 &config,
-                ccm_committee::reference::Loading::IntoEmpty,
+                ccm_committee::reference::Loading::Reconcile,
                 chrono::Utc::now().date_naive(),
             )
             .await
