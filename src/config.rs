@@ -3,6 +3,9 @@
 use std::net::SocketAddr;
 
 /// Where the server listens and which database it uses.
+
+/// The longest lifetime a token may have, unless configured otherwise.
+pub const MAX_TTL_DAYS: i64 = 30;
 #[derive(Clone, Debug, clap::Args)]
 pub struct Config {
     /// Address to listen on.
@@ -134,7 +137,7 @@ pub struct AuthConfig {
     #[arg(long, env = "CCM_DEV", default_value_t = false)]
     pub dev: bool,
     /// The longest lifetime (days) of a token the server accepts.
-    #[arg(long, env = "CCM_MAX_TOKEN_DAYS", default_value_t = crate::auth::token::MAX_TTL_DAYS)]
+    #[arg(long, env = "CCM_MAX_TOKEN_DAYS", default_value_t = MAX_TTL_DAYS)]
     pub max_token_days: i64,
 }
 
@@ -143,7 +146,7 @@ impl Default for AuthConfig {
         Self {
             jwt_secret: None,
             dev: false,
-            max_token_days: crate::auth::token::MAX_TTL_DAYS,
+            max_token_days: MAX_TTL_DAYS,
         }
     }
 }

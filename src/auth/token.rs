@@ -25,8 +25,7 @@ pub struct Claims {
     pub nbf: Option<i64>,
 }
 
-/// The longest lifetime a token may have, unless configured otherwise.
-pub const MAX_TTL_DAYS: i64 = 30;
+pub use crate::config::MAX_TTL_DAYS;
 
 /// Why a token was refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -56,14 +55,14 @@ fn identity_of(claims: &Claims) -> Result<Identity, TokenError> {
         .map_err(|_| TokenError::Invalid(format!("unknown role {}", claims.role)))?;
     if role.is_state_bound() {
         match &claims.state {
-            Some(code) if crate::reference::known_state(code) => {}
+            Some(code) if crate::reference::codes::known_state(code) => {}
             Some(code) => return Err(TokenError::Invalid(format!("unknown State `{code}`"))),
             None => return invalid("a coordinator or delegate token must name its State"),
         }
     }
     if role == Role::Observer {
         match &claims.org {
-            Some(code) if crate::reference::known_organization(code) => {}
+            Some(code) if crate::reference::codes::known_organization(code) => {}
             Some(code) => {
                 return Err(TokenError::Invalid(format!(
                     "unknown organization `{code}`"

@@ -264,3 +264,18 @@ impl Target for MandateTimers {
         })
     }
 }
+
+/// The mandates' part in meetings' changes: a dated meeting becomes the
+/// ending meeting of the terms that end near it.
+pub struct MandateMeetingHook;
+
+impl crate::meetings::hooks::MeetingHook for MandateMeetingHook {
+    fn dated<'a>(
+        &'a self,
+        txn: &'a WriteTxn,
+        meeting: &'a meeting::Model,
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(meeting_dated(txn, meeting))
+    }
+}

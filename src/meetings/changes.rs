@@ -1,7 +1,8 @@
 //! Changing meetings. Each change is one transaction: the row, the meeting's
 //! version and an event-log entry for `meetingUpdates`, with what depends on
 //! the meeting's dates or status (open nominations, mandates' ending meeting)
-//! moved in the same transaction by the domains that own it.
+//! moved in the same transaction by the domains that own it, through the
+//! hooks they registered (`hooks`): meetings never name them.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use entity::{meeting, state};
@@ -9,6 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
+use super::hooks::MeetingHooks;
 use super::model::{MeetingKind, MeetingStatus};
 use crate::auth::Identity;
 use crate::bounds::{NAME_MAX, bounded, check_year};
@@ -178,6 +180,7 @@ fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) 
 
 pub async fn schedule(
     db: &Db,
+    hooks: &MeetingHooks,
     who: &Identity,
     new: NewMeeting,
     key: Option<&str>,
@@ -245,14 +248,16 @@ pub async fn schedule(
             now,
         )
         .await?;
-        crate::committee::mandates::meeting_dated(txn, &created).await?;
+        hooks.dated(txn, &created, now).await?;
         Ok(created.id)
     })
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn change(
     db: &Db,
+    hooks: &MeetingHooks,
     who: &Identity,
     id: i32,
     expected_version: i32,
@@ -297,8 +302,8 @@ pub async fn change(
         )
         .await?;
         if (after.starts_on, after.ends_on) != (before.starts_on, before.ends_on) {
-            crate::nominations::schedule::meeting_moved(txn, &after, now).await?;
-            crate::committee::mandates::meeting_dated(txn, &after).await?;
+            hooks.moved(txn, &after, now).await?;
+            hooks.dated(txn, &after, now).await?;
         }
         Ok(id)
     })
@@ -333,6 +338,7 @@ fn check_opening(
 #[allow(clippy::too_many_arguments)]
 pub async fn set_status(
     db: &Db,
+    hooks: &MeetingHooks,
     who: &Identity,
     id: i32,
     expected_version: i32,
@@ -358,7 +364,7 @@ pub async fn set_status(
         }
         let mut changes = unchanged();
         changes.status = Set(to.as_str().to_owned());
-        bump(
+        let after = bump(
             txn,
             changes,
             &before,
@@ -372,7 +378,7 @@ pub async fn set_status(
         )
         .await?;
         if to.is_closed() {
-            crate::nominations::schedule::meeting_closed(txn, id, now).await?;
+            hooks.closed(txn, &after, now).await?;
         }
         Ok(id)
     })

@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod changes;
+pub mod hooks;
 pub mod loaders;
 pub mod model;
 pub mod mutation;

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 
 use super::agenda::{self, NewItem};
 use super::changes::{self, MeetingChange, NewMeeting};
+use super::hooks::MeetingHooks;
 use super::model::{AgendaItemKind, MeetingKind, MeetingStatus};
 use super::types::Meeting;
 use crate::auth::{Identity, PRESIDENCY, require};
@@ -123,6 +124,7 @@ impl MeetingsMutation {
         let id = GlobalId::meeting(&input.meeting_id)?;
         let done = changes::set_status(
             db,
+            ctx.data_unchecked::<MeetingHooks>(),
             who,
             id,
             input.expected_version,
@@ -162,8 +164,16 @@ impl MeetingsMutation {
             country: input.country,
             presiding_state: input.presiding_state,
         };
-        let done =
-            changes::schedule(db, who, new, input.idempotency_key.as_deref(), now(ctx)).await?;
+        let hooks = ctx.data_unchecked::<MeetingHooks>();
+        let done = changes::schedule(
+            db,
+            hooks,
+            who,
+            new,
+            input.idempotency_key.as_deref(),
+            now(ctx),
+        )
+        .await?;
         reload(ctx, settle(ctx, done)).await
     }
 
@@ -185,6 +195,7 @@ impl MeetingsMutation {
         };
         let done = changes::change(
             db,
+            ctx.data_unchecked::<MeetingHooks>(),
             who,
             id,
             input.expected_version,

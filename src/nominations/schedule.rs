@@ -332,3 +332,27 @@ impl Target for RenewalTimers {
         })
     }
 }
+
+/// The nominations' part in meetings' changes: terms follow a moved
+/// deciding meeting, and what is on a closed meeting's agenda lapses.
+pub struct NominationMeetingHook;
+
+impl crate::meetings::hooks::MeetingHook for NominationMeetingHook {
+    fn moved<'a>(
+        &'a self,
+        txn: &'a WriteTxn,
+        meeting: &'a meeting::Model,
+        now: DateTime<Utc>,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(meeting_moved(txn, meeting, now))
+    }
+
+    fn closed<'a>(
+        &'a self,
+        txn: &'a WriteTxn,
+        meeting: &'a meeting::Model,
+        now: DateTime<Utc>,
+    ) -> futures_util::future::BoxFuture<'a, Result<(), ApiError>> {
+        Box::pin(meeting_closed(txn, meeting.id, now))
+    }
+}

@@ -11,12 +11,13 @@
 //! database that already held reference data (an upgrade), each change is
 //! logged and announced on `committeeUpdates` as `REFERENCE_CORRECTED`.
 
+pub mod codes;
 pub mod compositions;
 mod dates;
 mod mandates;
 mod rows;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::{meeting, meeting_session, organization, position, state};
@@ -28,37 +29,11 @@ use rows::{MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
 use crate::db::Db;
 use crate::events::{self, Event, Topic};
 
-const STATES_CSV: &str = include_str!("../../data/states.csv");
-const ORGANIZATIONS_CSV: &str = include_str!("../../data/organizations.csv");
+pub(crate) const STATES_CSV: &str = include_str!("../../data/states.csv");
+pub(crate) const ORGANIZATIONS_CSV: &str = include_str!("../../data/organizations.csv");
 const MEETINGS_CSV: &str = include_str!("../../data/meetings.csv");
 const POSITIONS_CSV: &str = include_str!("../../data/positions.csv");
 pub(crate) const MANDATES_CSV: &str = include_str!("../../data/mandates.csv");
-
-static KNOWN_STATES: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
-    parse::<StateRow>(STATES_CSV)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| r.iso3)
-        .collect()
-});
-
-static KNOWN_ORGANIZATIONS: std::sync::LazyLock<HashSet<String>> = std::sync::LazyLock::new(|| {
-    parse::<OrganizationRow>(ORGANIZATIONS_CSV)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| r.code)
-        .collect()
-});
-
-/// Whether `code` names a State of the reference data (one that signed or joined).
-pub fn known_state(code: &str) -> bool {
-    KNOWN_STATES.contains(code)
-}
-
-/// Whether `code` names an organization of the reference data.
-pub fn known_organization(code: &str) -> bool {
-    KNOWN_ORGANIZATIONS.contains(code)
-}
 
 /// How many rows of each kind a load added, and how many it corrected or retired.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

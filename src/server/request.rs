@@ -15,7 +15,7 @@ use crate::graphql::batch::Scope;
 use crate::{committee, meetings, nominations};
 
 /// Adds what resolvers read to a request: the database, the clock, the
-/// policy, the event dispatcher, the caller, the batching scope and every
+/// policy, the event dispatcher, the meeting hooks, the caller, the batching scope and every
 /// domain's loaders (a fresh set per request or WebSocket session, so that
 /// no cached row outlives the work that read it).
 pub fn prepare(
@@ -29,6 +29,7 @@ pub fn prepare(
         .data(app.clock.clone())
         .data(app.config.policy)
         .data(app.dispatcher.clone())
+        .data(app.meeting_hooks.clone())
         .data(caller)
         .data(scope.clone());
     let request = committee::loaders::register(request, scope, &app.db);

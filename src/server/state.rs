@@ -38,6 +38,8 @@ pub struct App {
     pub limits: crate::graphql::limits::QueryLimits,
     /// Other origins whose pages may call the API.
     pub origins: crate::server::web::AllowedOrigins,
+    /// What other domains do when a meeting changes.
+    pub meeting_hooks: crate::meetings::hooks::MeetingHooks,
     /// Set when the server begins to shut down (WebSocket sessions close with 1001).
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -112,6 +114,11 @@ impl AppState {
             targets,
             std::time::Duration::from_millis(config.live.timer_poll_ms.max(10)),
         );
+        // Meetings announce their changes; these domains follow them.
+        let meeting_hooks = crate::meetings::hooks::MeetingHooks::new(vec![
+            Arc::new(crate::nominations::schedule::NominationMeetingHook),
+            Arc::new(crate::committee::mandates::MandateMeetingHook),
+        ]);
         let limits = crate::graphql::limits::QueryLimits {
             max_fields: config.max_fields,
             max_aliases: config.max_aliases,
@@ -130,6 +137,7 @@ impl AppState {
             dispatcher,
             limits,
             origins,
+            meeting_hooks,
             shutdown: tokio::sync::watch::channel(false).0,
         })))
     }
