@@ -1,4 +1,6 @@
-//! The one way the server reads the time, so that tests can drive it.
+//! The domain clock: how the server reads "now" for what it records and
+//! decides (tests drive it). Token lifetimes, WebSocket session expiry and
+//! log timestamps use the system clock, as token issuers do.
 
 use std::sync::Arc;
 

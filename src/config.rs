@@ -2,10 +2,10 @@
 
 use std::net::SocketAddr;
 
-/// Where the server listens and which database it uses.
-
 /// The longest lifetime a token may have, unless configured otherwise.
 pub const MAX_TTL_DAYS: i64 = 30;
+
+/// Where the server listens and which database it uses.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Config {
     /// Address to listen on.

@@ -17,8 +17,7 @@ use entity::{meeting, position};
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::bad_data;
-use super::mandates::Spec;
-use super::rows::{CompositionRow, RecordsRow, parse};
+use super::rows::{CompositionRow, RecordsRow, Spec, parse};
 use crate::meetings::model::MeetingKind;
 
 const COMPOSITIONS_CSV: &str = include_str!("../../data/compositions.csv");

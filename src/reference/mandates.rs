@@ -14,29 +14,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
 };
 
-use super::rows::{MandateRow, parse};
+use super::rows::{MandateRow, Spec, parse};
 use super::{Changes, MANDATES_CSV, bad_data};
-
-/// A mandate the shipped data holds.
-#[derive(Clone, Debug)]
-pub(super) struct Spec {
-    /// Its key in `mandates.csv` (compositions have none).
-    pub key: Option<String>,
-    pub position_id: i32,
-    /// How many seats its position has.
-    pub seats: i32,
-    pub state_iso3: String,
-    /// The seat the data gives; otherwise the lowest free one.
-    pub seat: Option<i32>,
-    pub starts_on: NaiveDate,
-    pub ends_on: Option<NaiveDate>,
-    pub designated_at: Option<i32>,
-    pub ends_at: Option<i32>,
-    /// The key of the mandate it renews.
-    pub renews: Option<String>,
-    pub attested_on: Option<NaiveDate>,
-    pub source: String,
-}
 
 /// Whether [a, a_end) and [b, b_end) share a day (an open end runs on).
 fn overlap(a: NaiveDate, a_end: Option<NaiveDate>, b: NaiveDate, b_end: Option<NaiveDate>) -> bool {

@@ -129,3 +129,24 @@ pub struct RecordsRow {
     #[allow(dead_code)]
     pub source: String,
 }
+
+/// A mandate the shipped data holds.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// Its key in `mandates.csv` (compositions have none).
+    pub key: Option<String>,
+    pub position_id: i32,
+    /// How many seats its position has.
+    pub seats: i32,
+    pub state_iso3: String,
+    /// The seat the data gives; otherwise the lowest free one.
+    pub seat: Option<i32>,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub designated_at: Option<i32>,
+    pub ends_at: Option<i32>,
+    /// The key of the mandate it renews.
+    pub renews: Option<String>,
+    pub attested_on: Option<NaiveDate>,
+    pub source: String,
+}

@@ -253,7 +253,7 @@ impl TestApp {
         body["errors"][0].clone()
     }
 
-    /// Sets a meeting's status straight in the database (meeting management is a later capability).
+    /// Sets a meeting's status straight in the database, skipping the opening window (a fixture).
     pub async fn set_meeting(&self, code: &str, status: &str, starts_on: &str, ends_on: &str) {
         use entity::meeting;
         use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -377,8 +377,9 @@ pub async fn add_agenda(app: &TestApp, meeting_code: &str, titles: &[&str]) {
     }
 }
 
-/// Adds a meeting straight into the database (a fixture: meeting management
-/// is a later capability); returns its global ID.
+/// Adds a meeting straight into the database, with any status and dates (a
+/// fixture for tests whose behaviour does not depend on how a meeting is
+/// scheduled; `scheduleMeeting` is tested through the API); returns its global ID.
 pub async fn add_meeting(
     app: &TestApp,
     code: &str,
