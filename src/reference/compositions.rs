@@ -112,6 +112,7 @@ pub(super) async fn specs(
         specs.push(Spec {
             key: None,
             position_id: position.id,
+            position: position.code.clone(),
             seats: position.seats,
             state_iso3: row.state_iso3.clone(),
             seat: None,

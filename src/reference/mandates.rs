@@ -36,6 +36,7 @@ fn presidencies(
             Ok(Spec {
                 key: Some(row.key),
                 position_id: position.id,
+                position: position.code.clone(),
                 seats: position.seats,
                 state_iso3: row.state_iso3,
                 seat: Some(row.seat),
@@ -108,39 +109,24 @@ async fn wanted(
 
 /// The fields of `row` that differ from `spec` (with `renews` resolved).
 fn differences(row: &mandate::Model, spec: &Spec, renews: Option<i32>) -> Vec<&'static str> {
-    let mut fields = Vec::new();
-    if Some(row.seat) != spec.seat {
-        fields.push("seat");
-    }
-    if row.starts_on != spec.starts_on {
-        fields.push("startsOn");
-    }
-    if row.ends_on != spec.ends_on {
-        fields.push("endsOn");
-    }
-    if row.designated_at_meeting_id != spec.designated_at {
-        fields.push("designatedAt");
-    }
-    if row.ends_at_meeting_id != spec.ends_at {
-        fields.push("endsAt");
-    }
-    if row.renews_mandate_id != renews {
-        fields.push("renews");
-    }
-    if row.attested_on != spec.attested_on {
-        fields.push("attestedOn");
-    }
-    if row.source != spec.source {
-        fields.push("source");
-    }
-    fields
+    super::differing(&[
+        ("seat", Some(row.seat) != spec.seat),
+        ("startsOn", row.starts_on != spec.starts_on),
+        ("endsOn", row.ends_on != spec.ends_on),
+        (
+            "designatedAt",
+            row.designated_at_meeting_id != spec.designated_at,
+        ),
+        ("endsAt", row.ends_at_meeting_id != spec.ends_at),
+        ("renews", row.renews_mandate_id != renews),
+        ("attestedOn", row.attested_on != spec.attested_on),
+        ("source", row.source != spec.source),
+    ])
 }
 
-fn describe(spec: &Spec) -> String {
-    format!(
-        "{} in position {} from {}",
-        spec.state_iso3, spec.position_id, spec.starts_on
-    )
+/// How a mandate is named in the log and in `REFERENCE_CORRECTED` updates.
+fn describe(state: &str, position: &str, starts_on: NaiveDate) -> String {
+    format!("{state} {position} from {starts_on}")
 }
 
 /// Reconciles the reference mandates; returns how many were added.
@@ -209,7 +195,11 @@ pub(super) async fn reconcile(
                     update.attested_on = Set(spec.attested_on);
                     update.source = Set(spec.source.clone());
                     update.update(txn).await?;
-                    changes.corrected("mandate", &describe(spec), &fields);
+                    changes.corrected(
+                        "mandate",
+                        &describe(&spec.state_iso3, &spec.position, spec.starts_on),
+                        &fields,
+                    );
                 }
                 row.id
             }
@@ -232,7 +222,10 @@ pub(super) async fn reconcile(
                 .insert(txn)
                 .await?;
                 added += 1;
-                changes.added("mandate", &describe(spec));
+                changes.added(
+                    "mandate",
+                    &describe(&spec.state_iso3, &spec.position, spec.starts_on),
+                );
                 inserted.id
             }
         };
@@ -242,10 +235,11 @@ pub(super) async fn reconcile(
     }
     // What the data no longer holds: retired, unless the workflow points at it.
     for row in reference {
-        let what = format!(
-            "{} in position {} from {}",
-            row.state_iso3, row.position_id, row.starts_on
-        );
+        let position = positions
+            .values()
+            .find(|p| p.id == row.position_id)
+            .map_or("?", |p| p.code.as_str());
+        let what = describe(&row.state_iso3, position, row.starts_on);
         if pointed.contains(&row.id) {
             tracing::warn!(mandate = row.id, %what, "a reference mandate the data no longer holds is kept: the workflow points at it");
             continue;

@@ -183,7 +183,7 @@ pub(crate) fn bad_data(what: &str, detail: impl std::fmt::Display) -> DbErr {
 }
 
 /// Names the fields where `pairs` differ (each a name, whether it differs).
-fn differing(pairs: &[(&'static str, bool)]) -> Vec<&'static str> {
+pub(crate) fn differing(pairs: &[(&'static str, bool)]) -> Vec<&'static str> {
     pairs
         .iter()
         .filter(|(_, differs)| *differs)

@@ -136,6 +136,8 @@ pub struct Spec {
     /// Its key in `mandates.csv` (compositions have none).
     pub key: Option<String>,
     pub position_id: i32,
+    /// Its position's code.
+    pub position: String,
     /// How many seats its position has.
     pub seats: i32,
     pub state_iso3: String,

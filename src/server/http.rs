@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use std::sync::Arc;
 
 use super::AppState;
-use super::request::{is_mutation, label, prepare, to_the_end};
+use super::request::{is_mutation, label, operation, prepare, to_the_end};
 use crate::auth::Caller;
 use crate::graphql::error::{classify, request_error};
 use crate::graphql::idempotency::{Pending, finish};
@@ -335,15 +335,7 @@ fn is_query(query: &str, operation_name: Option<&str>) -> bool {
         // Unparseable: execution reports the syntax error.
         return true;
     };
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
-        }
-        _ => None,
-    };
-    operation.is_none_or(|op| op.ty == OperationType::Query)
+    operation(&document, operation_name).is_none_or(|op| op.ty == OperationType::Query)
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {
