@@ -1,11 +1,14 @@
-//! The nomination workflow, as data: states, transitions, the roles that may
-//! fire each, and the guards (small named functions of the loaded context).
+//! The nomination workflow, as data: states and transitions, each with the
+//! roles that may fire it, its guards (small named functions of the loaded
+//! context) and the inputs they need, its effects and its timers. Adding a
+//! transition edits this file only; the compiler names what the others
+//! must handle (an input to load, an effect to run, a timer to set).
 
 use std::str::FromStr;
 
 use crate::committee::model::StateRelation;
 use crate::meetings::model::{MeetingKind, MeetingStatus};
-use crate::workflow::{Actor, Definition, Guard, GuardKind, StateDef, Transition};
+use crate::workflow::{Actor, Definition, Guard, GuardKind, Named, Spec, StateDef, Transition};
 
 pub const NAME: &str = "nomination";
 
@@ -68,6 +71,106 @@ impl FromStr for NominationState {
             .find(|s| s.as_str() == text)
             .ok_or_else(|| format!("unknown nomination state `{text}`"))
     }
+}
+
+/// The nomination workflow's events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NominationEvent {
+    Propose,
+    ProposeRenewal,
+    Submit,
+    OpenConsultation,
+    Endorse,
+    ReturnForRevision,
+    PlaceOnAgenda,
+    Select,
+    Decline,
+    Withdraw,
+    Lapse,
+}
+
+impl Named for NominationEvent {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Propose => "propose",
+            Self::ProposeRenewal => "proposeRenewal",
+            Self::Submit => "submit",
+            Self::OpenConsultation => "openConsultation",
+            Self::Endorse => "endorse",
+            Self::ReturnForRevision => "returnForRevision",
+            Self::PlaceOnAgenda => "placeOnAgenda",
+            Self::Select => "select",
+            Self::Decline => "decline",
+            Self::Withdraw => "withdraw",
+            Self::Lapse => "lapse",
+        }
+    }
+}
+
+/// What a guard reads that is loaded only for the moves whose guards need it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Input {
+    /// The nominee's relation to the Convention on the meeting's date.
+    NomineeRelation,
+    /// Other open nominations of the State for the seat at the meeting.
+    OpenDuplicates,
+    /// The consultation's tally against the position's policy.
+    ConsultationTally,
+    /// Whether a seat is free for the whole term.
+    SeatFree,
+}
+
+/// What a move does besides moving, in its transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Put it on the deciding meeting's nominations item (through `meetings`).
+    AttachToAgenda,
+    /// Designate the mandate (through `committee`), and set its renewal timer.
+    CreateMandate,
+    /// Record the decision on its agenda item (through `meetings`).
+    RecordDecision,
+}
+
+impl Named for Effect {
+    fn name(self) -> &'static str {
+        match self {
+            Self::AttachToAgenda => "attachToAgenda",
+            Self::CreateMandate => "createMandate",
+            Self::RecordDecision => "recordDecision",
+        }
+    }
+}
+
+/// The timers a move sets or cancels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// Lapse when the consultation's deadline passes (if one is given).
+    LapseAtDeadline,
+    /// Lapse when the deciding meeting ends.
+    LapseAtMeetingEnd,
+    /// Cancel a pending lapse: the state it guarded is left.
+    CancelLapse,
+}
+
+impl Named for Timer {
+    fn name(self) -> &'static str {
+        match self {
+            Self::LapseAtDeadline => "lapseAtDeadline",
+            Self::LapseAtMeetingEnd => "lapseAtMeetingEnd",
+            Self::CancelLapse => "cancelLapse",
+        }
+    }
+}
+
+/// The nomination workflow's types.
+pub struct Nominations;
+
+impl Spec for Nominations {
+    type Context = NominationContext;
+    type Event = NominationEvent;
+    type Input = Input;
+    type Effect = Effect;
+    type Timer = Timer;
 }
 
 /// Everything a guard may look at, loaded in the firing's transaction.
@@ -163,22 +266,37 @@ fn renewable(ctx: &NominationContext, _: &Actor) -> Result<(), String> {
 
 fn guard(
     name: &'static str,
+    needs: &[Input],
     check: fn(&NominationContext, &Actor) -> Result<(), String>,
-) -> Guard<NominationContext> {
+) -> Guard<Nominations> {
     Guard {
         name,
         kind: GuardKind::Rule,
+        needs: needs.to_vec(),
         check,
     }
 }
 
 /// A delegation acts for its own State only: an authorization, refused as FORBIDDEN.
-fn own_state_only() -> Guard<NominationContext> {
+fn own_state_only() -> Guard<Nominations> {
     Guard {
         name: "ownState",
         kind: GuardKind::Authorization,
+        needs: Vec::new(),
         check: own_state,
     }
+}
+
+fn state_party_guard() -> Guard<Nominations> {
+    guard("stateParty", &[Input::NomineeRelation], state_party)
+}
+
+fn no_duplicate_guard() -> Guard<Nominations> {
+    guard("noDuplicate", &[Input::OpenDuplicates], no_duplicate)
+}
+
+fn in_session() -> Guard<Nominations> {
+    guard("meetingInSession", &[], meeting_in_session)
 }
 
 const DELEGATIONS: [&str; 4] = ["COORDINATOR", "DELEGATE", "PRESIDENCY", "ADMIN"];
@@ -193,166 +311,164 @@ pub const OPEN: [&str; 5] = [
     "ON_AGENDA",
 ];
 
-/// The nomination workflow, version 1. Read top to bottom.
-pub fn definition() -> Definition<NominationContext> {
+static CURRENT: std::sync::LazyLock<Definition<Nominations>> = std::sync::LazyLock::new(definition);
+
+/// The definition every move runs, built once.
+pub fn current() -> &'static Definition<Nominations> {
+    &CURRENT
+}
+
+/// The nomination workflow, version 1. Read top to bottom: from, event,
+/// to, roles, guards, effects, timers.
+pub fn definition() -> Definition<Nominations> {
+    use Effect::*;
+    use NominationEvent::*;
+    use Timer::*;
     let t = |from: &[&'static str],
-             event: &'static str,
+             event: NominationEvent,
              to: &'static str,
              roles: &[&'static str],
-             guards: Vec<Guard<NominationContext>>,
-             effects: &[&'static str]| Transition {
+             guards: Vec<Guard<Nominations>>,
+             effects: &[Effect],
+             timers: &[Timer]| Transition {
         from: from.to_vec(),
         event,
         to,
         roles: roles.to_vec(),
         guards,
         effects: effects.to_vec(),
+        timers: timers.to_vec(),
     };
+    let state = |name, is_final| StateDef { name, is_final };
     Definition {
         name: NAME,
         version: 1,
         states: vec![
-            StateDef {
-                name: "DRAFT",
-                is_final: false,
-            },
-            StateDef {
-                name: "SUBMITTED",
-                is_final: false,
-            },
-            StateDef {
-                name: "IN_CONSULTATION",
-                is_final: false,
-            },
-            StateDef {
-                name: "ENDORSED",
-                is_final: false,
-            },
-            StateDef {
-                name: "ON_AGENDA",
-                is_final: false,
-            },
-            StateDef {
-                name: "SELECTED",
-                is_final: true,
-            },
-            StateDef {
-                name: "NOT_SELECTED",
-                is_final: true,
-            },
-            StateDef {
-                name: "WITHDRAWN",
-                is_final: true,
-            },
-            StateDef {
-                name: "LAPSED",
-                is_final: true,
-            },
+            state("DRAFT", false),
+            state("SUBMITTED", false),
+            state("IN_CONSULTATION", false),
+            state("ENDORSED", false),
+            state("ON_AGENDA", false),
+            state("SELECTED", true),
+            state("NOT_SELECTED", true),
+            state("WITHDRAWN", true),
+            state("LAPSED", true),
         ],
         transitions: vec![
             t(
                 &[],
-                "propose",
+                Propose,
                 "DRAFT",
                 &DELEGATIONS,
-                vec![
-                    own_state_only(),
-                    guard("stateParty", state_party),
-                    guard("noDuplicate", no_duplicate),
-                ],
+                vec![own_state_only(), state_party_guard(), no_duplicate_guard()],
+                &[],
                 &[],
             ),
             t(
                 &[],
-                "proposeRenewal",
+                ProposeRenewal,
                 "ENDORSED",
                 &["COORDINATOR", "DELEGATE", "PRESIDENCY", "ADMIN", SYSTEM],
                 vec![
                     own_state_only(),
-                    guard("renewable", renewable),
-                    guard("stateParty", state_party),
-                    guard("noDuplicate", no_duplicate),
+                    guard("renewable", &[], renewable),
+                    state_party_guard(),
+                    no_duplicate_guard(),
                 ],
+                &[],
                 &[],
             ),
             t(
                 &["DRAFT"],
-                "submit",
+                Submit,
                 "SUBMITTED",
                 &["COORDINATOR", "DELEGATE", "ADMIN"],
-                vec![
-                    own_state_only(),
-                    guard("stateParty", state_party),
-                    guard("noDuplicate", no_duplicate),
-                ],
+                vec![own_state_only(), state_party_guard(), no_duplicate_guard()],
+                &[],
                 &[],
             ),
             t(
                 &["SUBMITTED"],
-                "openConsultation",
+                OpenConsultation,
                 "IN_CONSULTATION",
                 &PRESIDENCY,
                 vec![],
                 &[],
+                &[LapseAtDeadline],
             ),
             t(
                 &["IN_CONSULTATION"],
-                "endorse",
+                Endorse,
                 "ENDORSED",
                 &PRESIDENCY,
-                vec![guard("consultationPolicy", consultation_policy)],
+                vec![guard(
+                    "consultationPolicy",
+                    &[Input::ConsultationTally],
+                    consultation_policy,
+                )],
                 &[],
+                &[CancelLapse],
             ),
             t(
                 &["IN_CONSULTATION"],
-                "returnForRevision",
+                ReturnForRevision,
                 "DRAFT",
                 &PRESIDENCY,
                 vec![],
                 &[],
+                &[CancelLapse],
             ),
             t(
                 &["ENDORSED"],
-                "placeOnAgenda",
+                PlaceOnAgenda,
                 "ON_AGENDA",
                 &PRESIDENCY,
-                vec![guard("meetingTakesNominations", meeting_takes_nominations)],
-                &["attachToAgenda"],
+                vec![guard(
+                    "meetingTakesNominations",
+                    &[],
+                    meeting_takes_nominations,
+                )],
+                &[AttachToAgenda],
+                &[LapseAtMeetingEnd],
             ),
             t(
                 &["ON_AGENDA"],
-                "select",
+                Select,
                 "SELECTED",
                 &PRESIDENCY,
                 vec![
-                    guard("meetingInSession", meeting_in_session),
-                    guard("stateParty", state_party),
-                    guard("seatFree", seat_free),
+                    in_session(),
+                    state_party_guard(),
+                    guard("seatFree", &[Input::SeatFree], seat_free),
                 ],
-                &["createMandate", "recordDecision"],
+                &[CreateMandate, RecordDecision],
+                &[CancelLapse],
             ),
             t(
                 &["ON_AGENDA"],
-                "decline",
+                Decline,
                 "NOT_SELECTED",
                 &PRESIDENCY,
-                vec![guard("meetingInSession", meeting_in_session)],
-                &["recordDecision"],
+                vec![in_session()],
+                &[RecordDecision],
+                &[CancelLapse],
             ),
             t(
                 &OPEN,
-                "withdraw",
+                Withdraw,
                 "WITHDRAWN",
                 &DELEGATIONS,
                 vec![own_state_only()],
                 &[],
+                &[CancelLapse],
             ),
             t(
                 &["IN_CONSULTATION", "ON_AGENDA"],
-                "lapse",
+                Lapse,
                 "LAPSED",
                 &[SYSTEM],
                 vec![],
+                &[],
                 &[],
             ),
         ],

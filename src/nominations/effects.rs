@@ -7,7 +7,7 @@ use entity::nomination;
 use sea_orm::{ActiveModelTrait, Set};
 
 use super::aggregate::Loaded;
-use super::definition::NominationState;
+use super::definition::{Effect, NominationState, Nominations};
 use super::moves::Move;
 use crate::committee::mandates::{self, Designation};
 use crate::config::Policy;
@@ -20,7 +20,7 @@ use crate::workflow::Fired;
 pub async fn run(
     txn: &WriteTxn,
     loaded: &Loaded,
-    fired: &Fired,
+    fired: &Fired<Nominations>,
     mv: &Move,
     policy: &Policy,
     now: DateTime<Utc>,
@@ -43,14 +43,14 @@ pub async fn run(
         changed = true;
     }
     for effect in &fired.effects {
-        match *effect {
-            "attachToAgenda" => {
+        match effect {
+            Effect::AttachToAgenda => {
                 let item = agenda::nominations_item(txn, loaded.meeting.id, mv.agenda_item_id, now)
                     .await?;
                 changes.agenda_item_id = Set(Some(item.id));
                 changed = true;
             }
-            "createMandate" => {
+            Effect::CreateMandate => {
                 let created = mandates::designate(
                     txn,
                     Designation {
@@ -71,7 +71,7 @@ pub async fn run(
                     super::schedule::renewal_due(txn, &created, policy, now).await?;
                 }
             }
-            "recordDecision" => {
+            Effect::RecordDecision => {
                 let Some(item_id) = n.agenda_item_id else {
                     continue;
                 };
@@ -85,10 +85,6 @@ pub async fn run(
                     n.state_iso3, loaded.position.name, n.term_starts_on, n.term_ends_on
                 );
                 agenda::record_decision(txn, item_id, &line, n.id, now).await?;
-            }
-            other => {
-                tracing::error!(effect = other, "unknown effect");
-                return Err(ApiError::Internal);
             }
         }
     }

@@ -7,7 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
 
 use super::consultation::{self, Response};
-use super::definition;
+use super::definition::{self, NominationEvent};
 use super::loaders::NominationLoader;
 use super::moves::{self, Move, Proposal, Slate};
 use super::read::{self, NominationQuery};
@@ -74,7 +74,7 @@ pub struct NominationsQuery;
 impl NominationsQuery {
     /// A workflow definition: its states, transitions, roles and Mermaid diagram.
     async fn workflow(&self, name: String) -> Result<Option<Workflow>, ApiError> {
-        Ok((name == definition::NAME).then(|| Workflow(definition::definition())))
+        Ok((name == definition::NAME).then(|| Workflow(definition::current().describe())))
     }
 
     /// One nomination by its ID.
@@ -285,7 +285,7 @@ impl NominationsMutation {
     async fn fire(
         ctx: &Context<'_>,
         input: TransitionInput,
-        event: &'static str,
+        event: NominationEvent,
     ) -> Result<Nomination, ApiError> {
         let mv = Move {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
@@ -369,7 +369,7 @@ impl NominationsMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<Nomination, ApiError> {
-        Self::fire(ctx, input, "submit").await
+        Self::fire(ctx, input, NominationEvent::Submit).await
     }
 
     /// SUBMITTED → IN_CONSULTATION, by the presidency.
@@ -381,7 +381,7 @@ impl NominationsMutation {
         let mv = Move {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
             expected_version: input.expected_version,
-            event: "openConsultation",
+            event: NominationEvent::OpenConsultation,
             note: bounded("note", input.note, NOTE_MAX)?,
             agenda_item_id: None,
             deadline: match input.deadline {
@@ -431,7 +431,7 @@ impl NominationsMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<Nomination, ApiError> {
-        Self::fire(ctx, input, "endorse").await
+        Self::fire(ctx, input, NominationEvent::Endorse).await
     }
 
     /// IN_CONSULTATION → DRAFT, for revision.
@@ -440,7 +440,7 @@ impl NominationsMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<Nomination, ApiError> {
-        Self::fire(ctx, input, "returnForRevision").await
+        Self::fire(ctx, input, NominationEvent::ReturnForRevision).await
     }
 
     /// ENDORSED → ON_AGENDA of the deciding meeting (planned or in session).
@@ -452,7 +452,7 @@ impl NominationsMutation {
         let mv = Move {
             nomination_id: GlobalId::nomination(&input.nomination_id)?,
             expected_version: input.expected_version,
-            event: "placeOnAgenda",
+            event: NominationEvent::PlaceOnAgenda,
             note: bounded("note", input.note, NOTE_MAX)?,
             agenda_item_id: input
                 .agenda_item_id
@@ -469,7 +469,7 @@ impl NominationsMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<Nomination, ApiError> {
-        Self::fire(ctx, input, "select").await
+        Self::fire(ctx, input, NominationEvent::Select).await
     }
 
     /// ON_AGENDA → NOT_SELECTED.
@@ -478,7 +478,7 @@ impl NominationsMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<Nomination, ApiError> {
-        Self::fire(ctx, input, "decline").await
+        Self::fire(ctx, input, NominationEvent::Decline).await
     }
 
     /// Any open state → WITHDRAWN, by the nominee's delegation or the presidency.
@@ -487,7 +487,7 @@ impl NominationsMutation {
         ctx: &Context<'_>,
         input: TransitionInput,
     ) -> Result<Nomination, ApiError> {
-        Self::fire(ctx, input, "withdraw").await
+        Self::fire(ctx, input, NominationEvent::Withdraw).await
     }
 
     /// Selects every nomination on one agenda item in one decision: all or none.

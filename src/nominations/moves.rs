@@ -17,7 +17,9 @@ use serde_json::json;
 
 use super::aggregate::{self, Loaded};
 use super::consultation;
-use super::definition::{self, NominationContext, NominationState};
+use super::definition::{
+    self, Input, NominationContext, NominationEvent, NominationState, Nominations,
+};
 use crate::auth::Identity;
 use crate::committee::mandates::free_seat;
 use crate::committee::model::StateRelation;
@@ -28,7 +30,7 @@ use crate::events::Topic;
 use crate::vocabulary::stored;
 use crate::workflow::idempotency::{self, Done, Keyed};
 use crate::workflow::store::{self, Step};
-use crate::workflow::{Actor, Fired, WorkflowError};
+use crate::workflow::{Actor, Authorized, Fired, Named, WorkflowError};
 
 fn actor_of(identity: &Identity) -> Actor {
     Actor {
@@ -45,10 +47,14 @@ pub fn system_actor() -> Actor {
     }
 }
 
-/// Refuses a caller whose role may never fire `event`, before any lookup.
-fn role_may(event: &str, identity: &Identity) -> Result<(), ApiError> {
-    definition::definition()
-        .role_may(event, identity.role.as_str())
+/// Authorises `actor` to fire `event`, once per move and before any lookup:
+/// a caller whose role may not fire it learns nothing else.
+pub(super) fn authorize(
+    event: NominationEvent,
+    actor: &Actor,
+) -> Result<Authorized<'static, Nominations>, ApiError> {
+    definition::current()
+        .authorize(event, actor)
         .map_err(|r| WorkflowError::Refused(r).into())
 }
 
@@ -127,15 +133,16 @@ async fn relation_on<C: ConnectionTrait>(
         .map(|s| StateRelation::of(&s, date)))
 }
 
-/// What the guards of `event` look at, loaded in the move's transaction.
+/// What the guards of an authorised move look at, loaded in its
+/// transaction: only the inputs its guards name.
 #[allow(clippy::too_many_arguments)]
 async fn context<C: ConnectionTrait>(
     conn: &C,
+    authorized: &Authorized<'_, Nominations>,
     nominee: &str,
     position: &position::Model,
     meeting: &meeting::Model,
     actor_state: Option<String>,
-    event: &str,
     existing: Option<&nomination::Model>,
     now: DateTime<Utc>,
 ) -> Result<NominationContext, ApiError> {
@@ -143,45 +150,44 @@ async fn context<C: ConnectionTrait>(
     let mut ctx = NominationContext {
         nominee: nominee.to_owned(),
         actor_state,
-        // Only the moves guarded by `stateParty` read the nominee's dates.
-        nominee_relation: match event {
-            "propose" | "proposeRenewal" | "submit" | "select" => {
-                relation_on(conn, nominee, date).await?
-            }
-            _ => None,
-        },
         meeting_kind: stored(&meeting.kind)?,
         meeting_status: stored(&meeting.status)?,
         meeting_code: meeting.code.clone(),
         seat_free: true,
         ..Default::default()
     };
-    match (event, existing) {
-        ("propose" | "proposeRenewal" | "submit", _) => {
-            ctx.open_duplicates = open_duplicates(
-                conn,
-                position.id,
-                nominee,
-                meeting.id,
-                existing.map(|n| n.id),
-            )
-            .await?;
-        }
-        ("endorse", Some(n)) => {
-            let (_, t) = consultation::consultation(conn, n, now.date_naive()).await?;
-            if !t.policy_met() {
-                ctx.consultation_unmet = Some(format!(
-                    "the broad-based consultation policy is not met: {}",
-                    t.unmet.join("; ")
-                ));
+    for input in authorized.needs() {
+        match input {
+            Input::NomineeRelation => {
+                ctx.nominee_relation = relation_on(conn, nominee, date).await?;
+            }
+            Input::OpenDuplicates => {
+                ctx.open_duplicates = open_duplicates(
+                    conn,
+                    position.id,
+                    nominee,
+                    meeting.id,
+                    existing.map(|n| n.id),
+                )
+                .await?;
+            }
+            Input::ConsultationTally => {
+                let Some(n) = existing else { continue };
+                let (_, t) = consultation::consultation(conn, n, now.date_naive()).await?;
+                if !t.policy_met() {
+                    ctx.consultation_unmet = Some(format!(
+                        "the broad-based consultation policy is not met: {}",
+                        t.unmet.join("; ")
+                    ));
+                }
+            }
+            Input::SeatFree => {
+                let Some(n) = existing else { continue };
+                ctx.seat_free = free_seat(conn, position, n.term_starts_on, n.term_ends_on)
+                    .await?
+                    .is_some();
             }
         }
-        ("select", Some(n)) => {
-            ctx.seat_free = free_seat(conn, position, n.term_starts_on, n.term_ends_on)
-                .await?
-                .is_some();
-        }
-        _ => {}
     }
     Ok(ctx)
 }
@@ -197,11 +203,11 @@ pub struct Proposal {
 }
 
 impl Proposal {
-    fn event(&self) -> &'static str {
+    fn event(&self) -> NominationEvent {
         if self.renews_mandate_id.is_some() {
-            "proposeRenewal"
+            NominationEvent::ProposeRenewal
         } else {
-            "propose"
+            NominationEvent::Propose
         }
     }
 }
@@ -214,38 +220,37 @@ pub async fn propose(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Done<i64>, ApiError> {
-    role_may(proposal.event(), identity)?;
+    let authorized = authorize(proposal.event(), &actor_of(identity))?;
     let request = Keyed {
         actor: &identity.subject,
         key,
-        input: json!({ "op": proposal.event(), "position": proposal.position_code,
+        input: json!({ "op": proposal.event().name(), "position": proposal.position_code,
             "state": proposal.state, "meeting": proposal.meeting_id, "note": proposal.note,
             "renews": proposal.renews_mandate_id }),
     };
     let done = idempotency::run(db, request, now, async |txn| {
         ensure_account(db, txn, identity, now).await?;
-        propose_in(
-            txn,
-            &actor_of(identity),
-            identity.state.clone(),
-            proposal,
-            now,
-        )
-        .await
+        propose_in(txn, &authorized, identity.state.clone(), proposal, now).await
     })
     .await;
     account_stored(db, identity, done)
 }
 
-/// Proposes inside the caller's transaction, as `actor` acting for `actor_state`.
+/// Proposes inside the caller's transaction, as the authorised actor acting
+/// for `actor_state` (the proposal's event is the one authorised).
 pub async fn propose_in(
     txn: &WriteTxn,
-    actor: &Actor,
+    authorized: &Authorized<'_, Nominations>,
     actor_state: Option<String>,
     proposal: Proposal,
     now: DateTime<Utc>,
 ) -> Result<i64, ApiError> {
-    let event = proposal.event();
+    if authorized.event() != proposal.event() {
+        return Err(ApiError::broken(
+            "a proposal fires the event it was authorised for",
+        ));
+    }
+    let actor = authorized.actor();
     let state_code = crate::committee::service::parse_iso3(&proposal.state)?;
     // Proposals for one position are serialised on its row (PostgreSQL), so
     // that the duplicate check below holds until the proposal commits.
@@ -296,11 +301,11 @@ pub async fn propose_in(
     };
     let mut ctx = context(
         &**txn,
+        authorized,
         &state_code,
         &position,
         &meeting,
         actor_state,
-        event,
         None,
         now,
     )
@@ -308,11 +313,10 @@ pub async fn propose_in(
     ctx.renewal_refused = renewal_refused;
     let fired = store::create(
         &**txn,
-        &definition::definition(),
-        event,
+        definition::current(),
+        authorized,
         &ctx,
         Step {
-            actor,
             scope: Some(Topic::Meeting(meeting.id)),
             note: proposal.note.clone(),
             payload: Some(json!({
@@ -361,7 +365,7 @@ pub async fn propose_in(
 pub struct Move {
     pub nomination_id: i64,
     pub expected_version: i32,
-    pub event: &'static str,
+    pub event: NominationEvent,
     pub note: Option<String>,
     /// For `placeOnAgenda`: the item to put it on (default: the meeting's nominations item).
     pub agenda_item_id: Option<i32>,
@@ -371,42 +375,47 @@ pub struct Move {
 
 impl Move {
     fn input(&self) -> serde_json::Value {
-        json!({ "op": self.event, "id": self.nomination_id,
+        json!({ "op": self.event.name(), "id": self.nomination_id,
             "expectedVersion": self.expected_version, "note": self.note,
             "agendaItem": self.agenda_item_id, "deadline": self.deadline.map(|d| d.to_rfc3339()) })
     }
 }
 
-/// Fires a move on a loaded (and locked) nomination, as `actor`, with its effects and timers.
+/// Fires an authorised move on a loaded (and locked) nomination, with its
+/// effects and timers.
 pub(super) async fn move_loaded(
     txn: &WriteTxn,
     loaded: &Loaded,
-    actor: &Actor,
+    authorized: &Authorized<'_, Nominations>,
     actor_state: Option<String>,
     mv: &Move,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<Fired, ApiError> {
+) -> Result<Fired<Nominations>, ApiError> {
+    if authorized.event() != mv.event {
+        return Err(ApiError::broken(
+            "a move fires the event it was authorised for",
+        ));
+    }
     let ctx = context(
         &**txn,
+        authorized,
         &loaded.nomination.state_iso3,
         &loaded.position,
         &loaded.meeting,
         actor_state,
-        mv.event,
         Some(&loaded.nomination),
         now,
     )
     .await?;
     let fired = store::fire(
         &**txn,
-        &definition::definition(),
+        definition::current(),
+        authorized,
         &loaded.instance,
         mv.expected_version,
-        mv.event,
         &ctx,
         Step {
-            actor,
             scope: Some(Topic::Meeting(loaded.meeting.id)),
             note: mv.note.clone(),
             payload: mv.deadline.map(|d| json!({ "deadline": d.to_rfc3339() })),
@@ -421,16 +430,17 @@ pub(super) async fn move_loaded(
 
 async fn fire_in(
     txn: &WriteTxn,
+    authorized: &Authorized<'_, Nominations>,
     identity: &Identity,
     mv: &Move,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<Fired, ApiError> {
+) -> Result<Fired<Nominations>, ApiError> {
     let loaded = aggregate::load(&**txn, mv.nomination_id, true).await?;
     move_loaded(
         txn,
         &loaded,
-        &actor_of(identity),
+        authorized,
         identity.state.clone(),
         mv,
         policy,
@@ -448,7 +458,7 @@ pub async fn fire(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Done<i64>, ApiError> {
-    role_may(mv.event, identity)?;
+    let authorized = authorize(mv.event, &actor_of(identity))?;
     let request = Keyed {
         actor: &identity.subject,
         key,
@@ -456,7 +466,7 @@ pub async fn fire(
     };
     let done = idempotency::run(db, request, now, async |txn| {
         ensure_account(db, txn, identity, now).await?;
-        fire_in(txn, identity, &mv, policy, now).await?;
+        fire_in(txn, &authorized, identity, &mv, policy, now).await?;
         Ok(mv.nomination_id)
     })
     .await;
@@ -480,7 +490,7 @@ pub async fn adopt_slate(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Done<Vec<i64>>, ApiError> {
-    role_may("select", identity)?;
+    let authorized = authorize(NominationEvent::Select, &actor_of(identity))?;
     let expected: BTreeSet<(i64, i32)> = slate.expected.iter().map(|(k, v)| (*k, *v)).collect();
     let request = Keyed {
         actor: &identity.subject,
@@ -525,12 +535,12 @@ pub async fn adopt_slate(
             let mv = Move {
                 nomination_id: *id,
                 expected_version: slate.expected[id],
-                event: "select",
+                event: NominationEvent::Select,
                 note: slate.note.clone(),
                 agenda_item_id: None,
                 deadline: None,
             };
-            fire_in(txn, identity, &mv, policy, now).await?;
+            fire_in(txn, &authorized, identity, &mv, policy, now).await?;
         }
         Ok(on_agenda.into_iter().collect())
     })

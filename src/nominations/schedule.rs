@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use super::aggregate::{self, Loaded};
-use super::definition::{self, NominationState, OPEN};
+use super::definition::{self, NominationEvent, NominationState, Nominations, OPEN, Timer};
 use super::moves::{self, Move, Proposal, system_actor};
 use crate::committee::mandates::midnight;
 use crate::config::Policy;
@@ -17,8 +17,11 @@ use crate::db::WriteTxn;
 use crate::error::ApiError;
 use crate::events::{self, Event, Topic};
 use crate::meetings::model::{MeetingKind, MeetingStatus};
-use crate::workflow::Fired;
 use crate::workflow::timers::{self, Outcome, Target};
+use crate::workflow::{Fired, Named};
+
+/// The event of a nomination's timers.
+const LAPSE: &str = "lapse";
 
 /// The `target` of renewal timers.
 pub const RENEWAL_TARGET: &str = "renewal";
@@ -28,23 +31,31 @@ fn lapse_at_end(meeting: &meeting::Model) -> Option<DateTime<Utc>> {
     meeting.ends_on.map(|end| midnight(end + Days::new(1)))
 }
 
-/// The timers a move sets: a consultation's deadline, the deciding meeting's end.
+/// The timers a move's transition names: a lapse at the consultation's
+/// deadline or at the deciding meeting's end, or the cancelling of a lapse
+/// pending on a state the move leaves.
 pub async fn after_move(
     txn: &WriteTxn,
     loaded: &Loaded,
-    fired: &Fired,
+    fired: &Fired<Nominations>,
     deadline: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let due = match fired.event.as_str() {
-        "openConsultation" => deadline,
-        "placeOnAgenda" => lapse_at_end(&loaded.meeting),
-        _ => None,
-    };
-    if let Some(due) = due {
-        let version = Some(fired.instance.version);
-        let id = loaded.nomination.id;
-        timers::schedule(&**txn, definition::NAME, id, "lapse", due, version, now).await?;
+    let id = loaded.nomination.id;
+    for timer in &fired.timers {
+        let due = match timer {
+            Timer::LapseAtDeadline => deadline,
+            Timer::LapseAtMeetingEnd => lapse_at_end(&loaded.meeting),
+            Timer::CancelLapse => {
+                let why = format!("{} moved it to {}", fired.event.name(), fired.to);
+                timers::cancel(&**txn, definition::NAME, &[id], LAPSE, &why).await?;
+                None
+            }
+        };
+        if let Some(due) = due {
+            let version = Some(fired.instance.version);
+            timers::schedule(&**txn, definition::NAME, id, LAPSE, due, version, now).await?;
+        }
     }
     Ok(())
 }
@@ -116,7 +127,7 @@ pub async fn meeting_moved(
                 &**txn,
                 definition::NAME,
                 instance.id,
-                "lapse",
+                LAPSE,
                 Some(instance.version),
                 due,
             )
@@ -137,7 +148,7 @@ pub async fn meeting_closed(
         .into_iter()
         .map(|(n, _)| n.id)
         .collect();
-    timers::bring_forward(&**txn, definition::NAME, &ids, "lapse", now).await?;
+    timers::bring_forward(&**txn, definition::NAME, &ids, LAPSE, now).await?;
     Ok(())
 }
 
@@ -223,7 +234,8 @@ async fn open_renewal(
         )),
         renews_mandate_id: Some(m.id),
     };
-    let id = moves::propose_in(txn, &system_actor(), None, proposal, now).await?;
+    let authorized = moves::authorize(NominationEvent::ProposeRenewal, &system_actor())?;
+    let id = moves::propose_in(txn, &authorized, None, proposal, now).await?;
     Ok(Outcome::Fired(format!(
         "renewal nomination {id} for the {}",
         next.code
@@ -247,7 +259,7 @@ async fn fire_lapse(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ApiError> {
-    if timer.event != "lapse" {
+    if timer.event != LAPSE {
         return Ok(Outcome::Dropped(format!("unknown event `{}`", timer.event)));
     }
     let loaded = match aggregate::load(&**txn, timer.subject_id, true).await {
@@ -268,7 +280,7 @@ async fn fire_lapse(
     let mv = Move {
         nomination_id: loaded.nomination.id,
         expected_version: loaded.instance.version,
-        event: "lapse",
+        event: NominationEvent::Lapse,
         note: Some(format!(
             "timer {} (due {})",
             timer.id,
@@ -277,7 +289,8 @@ async fn fire_lapse(
         agenda_item_id: None,
         deadline: None,
     };
-    let fired = moves::move_loaded(txn, &loaded, &system_actor(), None, &mv, policy, now).await?;
+    let authorized = moves::authorize(NominationEvent::Lapse, &system_actor())?;
+    let fired = moves::move_loaded(txn, &loaded, &authorized, None, &mv, policy, now).await?;
     Ok(Outcome::Fired(format!(
         "{} -> {}",
         fired.from.unwrap_or_default(),

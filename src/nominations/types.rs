@@ -6,7 +6,7 @@ use entity::{consultation_response, nomination, workflow_history};
 
 use super::consultation::Consulted;
 use super::consultation::policy::Tally;
-use super::definition::{self, NominationContext};
+use super::definition;
 use super::inclusiveness::{self, Balance};
 use super::loaders::{ConsultationLoader, HistoryLoader, InstanceLoader};
 use crate::committee::loaders::MandateLoader;
@@ -22,7 +22,7 @@ use crate::graphql::scalars::Date;
 use crate::meetings::loaders::AgendaItemLoader;
 use crate::meetings::types::{AgendaItem, Meeting};
 use crate::vocabulary::stored;
-use crate::workflow::Definition;
+use crate::workflow::Described;
 
 /// Where a nomination is in its workflow (mirrors `definition::NominationState`).
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl Nomination {
 
     /// The events that can move it from where it is (whoever may fire them).
     async fn allowed_events(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
-        Ok(definition::definition().allowed_events(&self.instance(ctx).await?.state))
+        Ok(definition::current().allowed_events(&self.instance(ctx).await?.state))
     }
 
     async fn position(&self, ctx: &Context<'_>) -> Result<Position, ApiError> {
@@ -457,12 +457,12 @@ impl HistoryEntry {
 }
 
 /// A workflow definition, for people and tools.
-pub struct Workflow(pub Definition<NominationContext>);
+pub struct Workflow(pub Described);
 
 #[Object]
 impl Workflow {
     async fn name(&self) -> &str {
-        self.0.name
+        &self.0.name
     }
 
     async fn version(&self) -> i32 {
@@ -485,19 +485,20 @@ impl Workflow {
             .transitions
             .iter()
             .map(|t| WorkflowTransition {
-                from: t.from.iter().map(|s| (*s).to_owned()).collect(),
-                event: t.event.to_owned(),
-                to: t.to.to_owned(),
-                roles: t.roles.iter().map(|s| (*s).to_owned()).collect(),
-                guards: t.guards.iter().map(|g| g.name.to_owned()).collect(),
-                effects: t.effects.iter().map(|s| (*s).to_owned()).collect(),
+                from: t.from.clone(),
+                event: t.event.clone(),
+                to: t.to.clone(),
+                roles: t.roles.clone(),
+                guards: t.guards.clone(),
+                effects: t.effects.clone(),
+                timers: t.timers.clone(),
             })
             .collect()
     }
 
     /// The definition as a Mermaid `stateDiagram-v2`.
-    async fn mermaid(&self) -> String {
-        self.0.mermaid()
+    async fn mermaid(&self) -> &str {
+        &self.0.mermaid
     }
 }
 
@@ -516,4 +517,6 @@ pub struct WorkflowTransition {
     pub roles: Vec<String>,
     pub guards: Vec<String>,
     pub effects: Vec<String>,
+    /// The timers the move sets or cancels.
+    pub timers: Vec<String>,
 }

@@ -10,7 +10,7 @@ use sea_orm::{
     Set,
 };
 
-use super::definition::{Actor, Definition, Refusal};
+use super::definition::{Actor, Authorized, Definition, Named, Refusal, Spec};
 use crate::events::{self, Event, Topic};
 
 /// Why firing an event failed.
@@ -37,21 +37,22 @@ impl From<Refusal> for WorkflowError {
 }
 
 /// What a firing did.
-#[derive(Clone, Debug)]
-pub struct Fired {
+#[derive(Debug)]
+pub struct Fired<S: Spec> {
     pub instance: workflow_instance::Model,
     pub from: Option<String>,
     pub to: String,
-    pub event: String,
+    pub event: S::Event,
     /// The effects the transition names, for the caller to run before commit.
-    pub effects: Vec<&'static str>,
+    pub effects: Vec<S::Effect>,
+    /// The timers the transition sets or cancels, for the caller to apply.
+    pub timers: Vec<S::Timer>,
     /// The event-log cursor of the entry reporting it.
     pub cursor: i64,
 }
 
-/// One step, as it is stored.
-pub struct Step<'a> {
-    pub actor: &'a Actor,
+/// One step, as it is stored (the actor is the authorised one).
+pub struct Step {
     /// A wider subject the event-log entry also concerns (see `events::log::Filter`).
     pub scope: Option<Topic>,
     pub note: Option<String>,
@@ -65,7 +66,8 @@ async fn record<C: ConnectionTrait>(
     instance: &workflow_instance::Model,
     from: Option<&str>,
     event: &str,
-    step: &Step<'_>,
+    actor: &Actor,
+    step: &Step,
 ) -> Result<i64, DbErr> {
     workflow_history::ActiveModel {
         instance_id: Set(instance.id),
@@ -73,8 +75,8 @@ async fn record<C: ConnectionTrait>(
         from_state: Set(from.map(str::to_owned)),
         event: Set(event.to_owned()),
         to_state: Set(instance.state.clone()),
-        actor: Set(step.actor.subject.clone()),
-        actor_role: Set(step.actor.role.clone()),
+        actor: Set(actor.subject.clone()),
+        actor_role: Set(actor.role.clone()),
         at: Set(step.at.fixed_offset()),
         note: Set(step.note.clone()),
         payload: Set(step.payload.clone()),
@@ -94,8 +96,8 @@ async fn record<C: ConnectionTrait>(
         event: event.to_owned(),
         to: instance.state.clone(),
         version: instance.version,
-        actor: step.actor.subject.clone(),
-        role: step.actor.role.clone(),
+        actor: actor.subject.clone(),
+        role: actor.role.clone(),
         note: step.note.clone(),
         at: step.at.to_rfc3339(),
     };
@@ -103,15 +105,16 @@ async fn record<C: ConnectionTrait>(
     Ok(entry.id)
 }
 
-/// Creates an instance with a creation event (a transition with no `from`).
-pub async fn create<C: ConnectionTrait, X>(
+/// Creates an instance with an authorised creation event (a transition with no `from`).
+pub async fn create<C: ConnectionTrait, S: Spec>(
     conn: &C,
-    definition: &Definition<X>,
-    event: &str,
-    context: &X,
-    step: Step<'_>,
-) -> Result<Fired, WorkflowError> {
-    let transition = definition.plan(None, event, step.actor, context)?;
+    definition: &Definition<S>,
+    authorized: &Authorized<'_, S>,
+    context: &S::Context,
+    step: Step,
+) -> Result<Fired<S>, WorkflowError> {
+    let transition = definition.plan(authorized, None, context)?;
+    let event = transition.event.name();
     let instance = workflow_instance::ActiveModel {
         definition: Set(definition.name.to_owned()),
         definition_version: Set(definition.version),
@@ -123,13 +126,23 @@ pub async fn create<C: ConnectionTrait, X>(
     }
     .insert(conn)
     .await?;
-    let cursor = record(conn, definition.name, &instance, None, event, &step).await?;
+    let cursor = record(
+        conn,
+        definition.name,
+        &instance,
+        None,
+        event,
+        authorized.actor(),
+        &step,
+    )
+    .await?;
     Ok(Fired {
         instance,
         from: None,
         to: transition.to.to_owned(),
-        event: event.to_owned(),
+        event: transition.event,
         effects: transition.effects.clone(),
+        timers: transition.timers.clone(),
         cursor,
     })
 }
@@ -141,17 +154,19 @@ pub async fn load<C: ConnectionTrait>(
     workflow_instance::Entity::find_by_id(id).one(conn).await
 }
 
-/// Fires `event` on `instance`, which the caller saw at `expected_version`.
-/// A stale version is a conflict; so is losing a race to another firing.
-pub async fn fire<C: ConnectionTrait, X>(
+/// Fires an authorised event on `instance`, which the caller saw at
+/// `expected_version`: the authorization guards first, then the version (a
+/// stale one is a conflict; so is losing a race to another firing), then
+/// the state and the rules.
+pub async fn fire<C: ConnectionTrait, S: Spec>(
     conn: &C,
-    definition: &Definition<X>,
+    definition: &Definition<S>,
+    authorized: &Authorized<'_, S>,
     instance: &workflow_instance::Model,
     expected_version: i32,
-    event: &str,
-    context: &X,
-    step: Step<'_>,
-) -> Result<Fired, WorkflowError> {
+    context: &S::Context,
+    step: Step,
+) -> Result<Fired<S>, WorkflowError> {
     if instance.definition != definition.name || instance.definition_version != definition.version {
         return Err(WorkflowError::Db(DbErr::Custom(format!(
             "instance {} runs {} v{}, not {} v{}",
@@ -162,13 +177,13 @@ pub async fn fire<C: ConnectionTrait, X>(
             definition.version
         ))));
     }
-    definition.authorize(event, step.actor, context)?;
+    definition.check_authorization(authorized, context)?;
     if instance.version != expected_version {
         return Err(WorkflowError::Conflict {
             current: instance.version,
         });
     }
-    let transition = definition.plan(Some(&instance.state), event, step.actor, context)?;
+    let transition = definition.check_rules(authorized, Some(&instance.state), context)?;
     let updated = workflow_instance::Entity::update_many()
         .col_expr(workflow_instance::Column::State, Expr::value(transition.to))
         .col_expr(
@@ -200,7 +215,8 @@ pub async fn fire<C: ConnectionTrait, X>(
         definition.name,
         &moved,
         Some(&instance.state),
-        event,
+        transition.event.name(),
+        authorized.actor(),
         &step,
     )
     .await?;
@@ -208,8 +224,9 @@ pub async fn fire<C: ConnectionTrait, X>(
         instance: moved,
         from: Some(instance.state.clone()),
         to: transition.to.to_owned(),
-        event: event.to_owned(),
+        event: transition.event,
         effects: transition.effects.clone(),
+        timers: transition.timers.clone(),
         cursor,
     })
 }
@@ -227,8 +244,8 @@ pub async fn history<C: ConnectionTrait>(
 }
 
 /// Replays a history against its definition: the state it ends in, or what is wrong with it.
-pub fn replay<X>(
-    definition: &Definition<X>,
+pub fn replay<S: Spec>(
+    definition: &Definition<S>,
     history: &[workflow_history::Model],
 ) -> Result<String, String> {
     let mut state: Option<&str> = None;
@@ -243,7 +260,7 @@ pub fn replay<X>(
             ));
         }
         let known = definition.transitions.iter().any(|t| {
-            t.event == step.event
+            t.event.name() == step.event
                 && t.to == step.to_state
                 && match state {
                     None => t.from.is_empty(),

@@ -5,9 +5,9 @@ use ccm_committee::committee::model::StateRelation;
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
 use ccm_committee::meetings::model::{MeetingKind, MeetingStatus};
-use ccm_committee::nominations::definition::{NominationContext, definition};
+use ccm_committee::nominations::definition::{NominationContext, NominationEvent, definition};
 use ccm_committee::workflow::store::{self, Step};
-use ccm_committee::workflow::{Actor, WorkflowError};
+use ccm_committee::workflow::{Actor, Named, WorkflowError};
 use chrono::Utc;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -98,8 +98,7 @@ fn random_event_sequences_keep_the_engine_invariants() {
         db
     });
     let def = definition();
-    let mut events: Vec<&str> = def.transitions.iter().map(|t| t.event).collect();
-    events.dedup();
+    let events: Vec<NominationEvent> = def.transitions.iter().map(|t| t.event).collect();
     let moved = std::cell::Cell::new(0usize);
     let mut runner = TestRunner::new_with_rng(config(), seeded_rng());
     runner
@@ -111,13 +110,15 @@ fn random_event_sequences_keep_the_engine_invariants() {
                 };
                 let ok = context([true; 6], 0);
                 let txn = db.conn.begin().await.expect("begin");
+                let propose = def
+                    .authorize(NominationEvent::Propose, &creator)
+                    .expect("a delegation proposes");
                 let created = store::create(
                     &txn,
                     &def,
-                    "propose",
+                    &propose,
                     &ok,
                     Step {
-                        actor: &creator,
                         scope: None,
                         note: None,
                         payload: None,
@@ -147,22 +148,26 @@ fn random_event_sequences_keep_the_engine_invariants() {
                         before.version
                     };
                     let step = Step {
-                        actor: &actor,
                         scope: None,
                         note: None,
                         payload: None,
                         at: Utc::now(),
                     };
-                    let result = store::fire(
-                        &txn,
-                        &def,
-                        &before,
-                        expected,
-                        event,
-                        &context(flags, status),
-                        step,
-                    )
-                    .await;
+                    let result = match def.authorize(event, &actor) {
+                        Ok(authorized) => {
+                            store::fire(
+                                &txn,
+                                &def,
+                                &authorized,
+                                &before,
+                                expected,
+                                &context(flags, status),
+                                step,
+                            )
+                            .await
+                        }
+                        Err(refused) => Err(WorkflowError::Refused(refused)),
+                    };
                     match result {
                         Ok(fired) => {
                             txn.commit().await.expect("commit");
@@ -220,26 +225,31 @@ fn a_new_definition_version_leaves_running_instances_on_theirs() {
         };
         let ok = context([true; 6], 0);
         let step = || Step {
-            actor: &actor,
             scope: None,
             note: None,
             payload: None,
             at: Utc::now(),
         };
-        let created = store::create(&db.conn, &v1, "propose", &ok, step())
+        let propose = v1
+            .authorize(NominationEvent::Propose, &actor)
+            .expect("authorised");
+        let created = store::create(&db.conn, &v1, &propose, &ok, step())
             .await
             .expect("create");
         assert_eq!(created.instance.definition_version, 1);
 
         let mut v2 = definition();
         v2.version = 2;
-        v2.transitions.retain(|t| t.event != "submit");
-        let refused = store::fire(&db.conn, &v2, &created.instance, 1, "submit", &ok, step()).await;
+        v2.transitions.retain(|t| t.event.name() != "withdraw");
+        let submit = NominationEvent::Submit;
+        let by_v2 = v2.authorize(submit, &actor).expect("authorised");
+        let refused = store::fire(&db.conn, &v2, &by_v2, &created.instance, 1, &ok, step()).await;
         assert!(
             matches!(refused, Err(WorkflowError::Db(_))),
             "a v1 instance is not run by v2"
         );
-        let fired = store::fire(&db.conn, &v1, &created.instance, 1, "submit", &ok, step())
+        let by_v1 = v1.authorize(submit, &actor).expect("authorised");
+        let fired = store::fire(&db.conn, &v1, &by_v1, &created.instance, 1, &ok, step())
             .await
             .expect("v1 still runs it");
         assert_eq!(fired.to, "SUBMITTED");

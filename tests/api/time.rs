@@ -131,14 +131,15 @@ async fn a_consultation_lapses_when_its_deadline_passes(backend: Backend) {
         "returned, not lapsed"
     );
     let all = timers(&app, &admin).await;
-    let dropped: Vec<&Value> = all.iter().filter(|t| t["status"] == "DROPPED").collect();
-    assert_eq!(dropped.len(), 1, "{all:?}");
-    assert!(
-        dropped[0]["outcome"]
-            .as_str()
-            .expect("outcome")
-            .contains("moved on")
+    // The returned nomination's lapse was cancelled when it left the
+    // consultation, not left to be dropped when due.
+    let cancelled: Vec<&Value> = all.iter().filter(|t| t["status"] == "CANCELLED").collect();
+    assert_eq!(cancelled.len(), 1, "{all:?}");
+    assert_eq!(
+        cancelled[0]["outcome"].as_str(),
+        Some("returnForRevision moved it to DRAFT")
     );
+    assert_eq!(all.iter().filter(|t| t["status"] == "DROPPED").count(), 0);
     assert_eq!(all.iter().filter(|t| t["status"] == "FIRED").count(), 1);
     let err = app
         .as_err(&cast.nor, "{ timers { status } }", json!({}))

@@ -158,7 +158,7 @@ async fn in_consultation(txn: &WriteTxn, nomination_id: i64) -> Result<Loaded, A
         return Err(ApiError::InvalidTransition {
             message: "responses are taken while the nomination is in consultation".to_owned(),
             state: loaded.instance.state.clone(),
-            allowed: definition::definition().allowed_events(&loaded.instance.state),
+            allowed: definition::current().allowed_events(&loaded.instance.state),
         });
     }
     Ok(loaded)
