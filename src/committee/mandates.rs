@@ -16,7 +16,7 @@ use crate::db::WriteTxn;
 use crate::error::ApiError;
 use crate::events::{self, Event, Topic};
 use crate::meetings::model::{MeetingKind, MeetingStatus};
-use crate::workflow::timers::{self, Outcome, Target};
+use crate::workflow::timers::{self, Outcome, Stop, Target};
 
 /// The `target` of mandate timers.
 pub const TARGET: &str = "mandate";
@@ -238,31 +238,34 @@ impl Target for MandateTimers {
         timer: &'a entity::timer::Model,
         now: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<Outcome, DbErr>> {
-        Box::pin(async move {
-            let Some(m) = mandate::Entity::find_by_id(timer.subject_id as i32)
-                .one(&**txn)
-                .await?
-            else {
-                return Ok(Outcome::Dropped("no such mandate".to_owned()));
-            };
-            let Some(position) = position::Entity::find_by_id(m.position_id)
-                .one(&**txn)
-                .await?
-            else {
-                return Ok(Outcome::Dropped("no such position".to_owned()));
-            };
-            let ended = match timer.event.as_str() {
-                "start" => false,
-                "end" => true,
-                other => return Ok(Outcome::Dropped(format!("unknown event `{other}`"))),
-            };
-            let event = announced(&m, &position.code, ended);
-            events::append(&**txn, &Topic::Committee, None, &event, now).await?;
-            Ok(Outcome::Fired(
-                if ended { "ended" } else { "started" }.to_owned(),
-            ))
-        })
+        Box::pin(async move { timers::settle(announce(txn, timer, now).await) })
     }
+}
+
+/// Announces that a mandate started or ended.
+async fn announce(
+    txn: &WriteTxn,
+    timer: &entity::timer::Model,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Stop> {
+    let found = mandate::Entity::find_by_id(timer.subject_id as i32)
+        .one(&**txn)
+        .await?;
+    let m = timers::subject(found, "mandate")?;
+    let found = position::Entity::find_by_id(m.position_id)
+        .one(&**txn)
+        .await?;
+    let position = timers::subject(found, "position")?;
+    let ended = match timer.event.as_str() {
+        "start" => false,
+        "end" => true,
+        other => return Err(Stop::Dropped(format!("unknown event `{other}`"))),
+    };
+    let event = announced(&m, &position.code, ended);
+    events::append(&**txn, &Topic::Committee, None, &event, now).await?;
+    Ok(Outcome::Fired(
+        if ended { "ended" } else { "started" }.to_owned(),
+    ))
 }
 
 /// The mandates' part in meetings' changes: a dated meeting becomes the

@@ -335,13 +335,13 @@ impl Target for RenewalTimers {
         now: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<Outcome, DbErr>> {
         Box::pin(async move {
-            let Some(m) = mandate::Entity::find_by_id(timer.subject_id as i32)
+            let found = mandate::Entity::find_by_id(timer.subject_id as i32)
                 .one(&**txn)
-                .await?
-            else {
-                return Ok(Outcome::Dropped("no such mandate".to_owned()));
-            };
-            open_renewal(txn, &m, now).await.or_else(outcome_of)
+                .await?;
+            match timers::subject(found, "mandate") {
+                Ok(m) => open_renewal(txn, &m, now).await.or_else(outcome_of),
+                Err(stop) => timers::settle(Err(stop)),
+            }
         })
     }
 }

@@ -18,7 +18,7 @@ use crate::events::event::UncoveredSeat;
 use crate::events::{self, Event, Topic};
 use crate::meetings::model::takes_nominations;
 use crate::vocabulary::stored;
-use crate::workflow::timers::{self, Outcome, Target};
+use crate::workflow::timers::{self, Outcome, Stop, Target};
 
 pub const TARGET: &str = "call";
 
@@ -99,56 +99,59 @@ impl Target for CallTimers {
         timer: &'a entity::timer::Model,
         now: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<Outcome, DbErr>> {
-        Box::pin(async move {
-            let Some(c) = call::Entity::find_by_id(timer.subject_id as i32)
-                .one(&**txn)
-                .await?
-            else {
-                return Ok(Outcome::Dropped("no such call".to_owned()));
-            };
-            let Some(m) = meeting::Entity::find_by_id(c.meeting_id)
-                .one(&**txn)
-                .await?
-            else {
-                return Ok(Outcome::Dropped("no such meeting".to_owned()));
-            };
-            let all = vacancies(&**txn, &m).await.map_err(|e| {
-                DbErr::Custom(format!(
-                    "cannot compute vacancies: {} ({})",
-                    e.message(),
-                    e.code()
-                ))
-            })?;
-            let missing = uncovered(&all);
-            if missing.is_empty() {
-                return Ok(Outcome::Fired("every vacancy has a nominee".to_owned()));
-            }
-            let seats: Vec<UncoveredSeat> = missing
-                .iter()
-                .map(|v| UncoveredSeat {
-                    position: v.position.code.clone(),
-                    seat: v.seat,
-                    mandate_id: v.mandate.id,
-                    holder: v.mandate.state_iso3.clone(),
-                })
-                .collect();
-            let count = seats.len();
-            events::append(
-                &**txn,
-                &Topic::Committee,
-                None,
-                &Event::CallDeadlineWarning {
-                    call_id: c.id,
-                    meeting: m.code.clone(),
-                    deadline: c.deadline.to_rfc3339(),
-                    uncovered: seats,
-                },
-                now,
-            )
-            .await?;
-            Ok(Outcome::Fired(format!("{count} seats without a nominee")))
-        })
+        Box::pin(async move { timers::settle(warn(txn, timer, now).await) })
     }
+}
+
+/// Warns that a call's deadline nears with seats still without a nominee.
+async fn warn(
+    txn: &WriteTxn,
+    timer: &entity::timer::Model,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Stop> {
+    let found = call::Entity::find_by_id(timer.subject_id as i32)
+        .one(&**txn)
+        .await?;
+    let c = timers::subject(found, "call")?;
+    let found = meeting::Entity::find_by_id(c.meeting_id)
+        .one(&**txn)
+        .await?;
+    let m = timers::subject(found, "meeting")?;
+    let all = vacancies(&**txn, &m).await.map_err(|e| {
+        DbErr::Custom(format!(
+            "cannot compute vacancies: {} ({})",
+            e.message(),
+            e.code()
+        ))
+    })?;
+    let missing = uncovered(&all);
+    if missing.is_empty() {
+        return Ok(Outcome::Fired("every vacancy has a nominee".to_owned()));
+    }
+    let seats: Vec<UncoveredSeat> = missing
+        .iter()
+        .map(|v| UncoveredSeat {
+            position: v.position.code.clone(),
+            seat: v.seat,
+            mandate_id: v.mandate.id,
+            holder: v.mandate.state_iso3.clone(),
+        })
+        .collect();
+    let count = seats.len();
+    events::append(
+        &**txn,
+        &Topic::Committee,
+        None,
+        &Event::CallDeadlineWarning {
+            call_id: c.id,
+            meeting: m.code.clone(),
+            deadline: c.deadline.to_rfc3339(),
+            uncovered: seats,
+        },
+        now,
+    )
+    .await?;
+    Ok(Outcome::Fired(format!("{count} seats without a nominee")))
 }
 
 /// The calls for a meeting.

@@ -34,6 +34,35 @@ pub enum Outcome {
     Dropped(String),
 }
 
+/// Why a timer's work stopped short: what it fires on is gone or no longer
+/// applies (the timer is dropped, saying why), or the database failed (the
+/// timer stays due and is retried).
+#[derive(Debug)]
+pub enum Stop {
+    Dropped(String),
+    Failed(DbErr),
+}
+
+impl From<DbErr> for Stop {
+    fn from(e: DbErr) -> Self {
+        Self::Failed(e)
+    }
+}
+
+/// A timer's subject, loaded; one that is gone drops the timer.
+pub fn subject<T>(found: Option<T>, what: &str) -> Result<T, Stop> {
+    found.ok_or_else(|| Stop::Dropped(format!("no such {what}")))
+}
+
+/// What a target's work comes to: a drop is an outcome, a failure is retried.
+pub fn settle(done: Result<Outcome, Stop>) -> Result<Outcome, DbErr> {
+    match done {
+        Ok(outcome) => Ok(outcome),
+        Err(Stop::Dropped(why)) => Ok(Outcome::Dropped(why)),
+        Err(Stop::Failed(e)) => Err(e),
+    }
+}
+
 /// Something timers can fire events on (a workflow definition, mandates...).
 pub trait Target: Send + Sync {
     /// The `target` its timers carry.

@@ -25,6 +25,7 @@ mod races;
 mod replicas;
 mod rounds;
 mod schema_sdl;
+mod second_workflow;
 mod states;
 mod time;
 mod upgrade;
