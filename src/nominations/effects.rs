@@ -7,8 +7,8 @@ use entity::nomination;
 use sea_orm::{ActiveModelTrait, Set};
 
 use super::aggregate::Loaded;
+use super::commands::Move;
 use super::definition::{Effect, NominationState, Nominations};
-use super::moves::Move;
 use crate::committee::mandates::{self, Designation};
 use crate::config::Policy;
 use crate::db::WriteTxn;

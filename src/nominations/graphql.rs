@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset, Utc};
 
+use super::commands::{Move, Proposal, Slate};
 use super::consultation::{self, Response};
 use super::definition::{self, NominationEvent};
 use super::loaders::NominationLoader;
-use super::moves::{self, Move, Proposal, Slate};
+use super::moves;
 use super::read::{self, NominationQuery};
 use super::types::{Nomination, NominationState, Stance, TimerStatus, Workflow};
 use crate::auth::{Caller, Identity, PRESIDENCY, Role, identity, require};

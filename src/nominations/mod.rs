@@ -3,6 +3,7 @@
 //! `schedule` (timers) → `moves` → `effects` / `consultation` → `aggregate`.
 
 pub mod aggregate;
+pub mod commands;
 pub mod consultation;
 pub mod definition;
 pub mod effects;
@@ -12,6 +13,7 @@ pub mod loaders;
 pub mod moves;
 pub mod read;
 pub mod schedule;
+pub mod timers;
 pub mod types;
 
 pub use graphql::{NominationsMutation, NominationsQuery};

@@ -1,21 +1,21 @@
 //! Moving nominations: proposing one, firing an event on one, adopting a
-//! slate. Each is one transaction behind `workflow::idempotency`: the caller's
-//! role is checked before anything is looked up, the nomination is locked,
-//! then the engine checks the version, the transition and the guards, and the
-//! effects and timers run before the commit.
+//! slate. Each is one transaction behind `workflow::idempotency`: the
+//! caller's role is authorised once, before anything is looked up
+//! (`commands`); the nomination is locked; the guards' inputs the transition
+//! names are loaded; the engine checks the version, the state and the
+//! guards; the transition's effects and timers run before the commit.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{account, mandate, meeting, nomination, position, state, workflow_instance};
-use sea_orm::sea_query::OnConflict;
+use entity::{mandate, meeting, nomination, position, state, workflow_instance};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::aggregate::{self, Loaded};
+use super::commands::{Move, Proposal, Slate, account_stored, actor_of, authorize, ensure_account};
 use super::consultation;
 use super::definition::{
     self, Input, NominationContext, NominationEvent, NominationState, Nominations,
@@ -30,78 +30,7 @@ use crate::events::Topic;
 use crate::vocabulary::stored;
 use crate::workflow::idempotency::{self, Done, Keyed};
 use crate::workflow::store::{self, Step};
-use crate::workflow::{Actor, Authorized, Fired, Named, WorkflowError};
-
-fn actor_of(identity: &Identity) -> Actor {
-    Actor {
-        subject: identity.subject.clone(),
-        role: identity.role.as_str().to_owned(),
-    }
-}
-
-/// The actor for what time does.
-pub fn system_actor() -> Actor {
-    Actor {
-        subject: "system".to_owned(),
-        role: definition::SYSTEM.to_owned(),
-    }
-}
-
-/// Authorises `actor` to fire `event`, once per move and before any lookup:
-/// a caller whose role may not fire it learns nothing else.
-pub(super) fn authorize(
-    event: NominationEvent,
-    actor: &Actor,
-) -> Result<Authorized<'static, Nominations>, ApiError> {
-    definition::current()
-        .authorize(event, actor)
-        .map_err(|r| WorkflowError::Refused(r).into())
-}
-
-/// Records the account on its first write, so that history names accounts
-/// (once per process: an account known to be stored is not written again).
-pub(super) async fn ensure_account(
-    db: &Db,
-    txn: &WriteTxn,
-    identity: &Identity,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    if db.knows_account(&identity.subject) {
-        return Ok(());
-    }
-    let row = account::ActiveModel {
-        subject: Set(identity.subject.clone()),
-        display_name: Set(identity.subject.clone()),
-        role: Set(identity.role.as_str().to_owned()),
-        state_iso3: Set(identity.state.clone()),
-        created_at: Set(now.fixed_offset()),
-        ..Default::default()
-    };
-    let inserted = account::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(account::Column::Subject)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec(&**txn)
-        .await;
-    match inserted {
-        Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Notes, once a write committed, that the caller's account is stored.
-pub(super) fn account_stored<T>(
-    db: &Db,
-    identity: &Identity,
-    done: Result<Done<T>, ApiError>,
-) -> Result<Done<T>, ApiError> {
-    if done.is_ok() {
-        db.account_stored(&identity.subject);
-    }
-    done
-}
+use crate::workflow::{Authorized, Fired, Named};
 
 /// Other open nominations of the same State for the same position at the same meeting.
 async fn open_duplicates<C: ConnectionTrait>(
@@ -190,26 +119,6 @@ async fn context<C: ConnectionTrait>(
         }
     }
     Ok(ctx)
-}
-
-/// What a proposal names.
-#[derive(Clone, Debug)]
-pub struct Proposal {
-    pub position_code: String,
-    pub state: String,
-    pub meeting_id: i32,
-    pub note: Option<String>,
-    pub renews_mandate_id: Option<i32>,
-}
-
-impl Proposal {
-    fn event(&self) -> NominationEvent {
-        if self.renews_mandate_id.is_some() {
-            NominationEvent::ProposeRenewal
-        } else {
-            NominationEvent::Propose
-        }
-    }
 }
 
 /// Proposes a nomination (or, with `renews_mandate_id`, a renewal).
@@ -360,27 +269,6 @@ pub async fn propose_in(
     Ok(id)
 }
 
-/// A move of one nomination.
-#[derive(Clone, Debug)]
-pub struct Move {
-    pub nomination_id: i64,
-    pub expected_version: i32,
-    pub event: NominationEvent,
-    pub note: Option<String>,
-    /// For `placeOnAgenda`: the item to put it on (default: the meeting's nominations item).
-    pub agenda_item_id: Option<i32>,
-    /// For `openConsultation`: when the consultation closes.
-    pub deadline: Option<DateTime<Utc>>,
-}
-
-impl Move {
-    fn input(&self) -> serde_json::Value {
-        json!({ "op": self.event.name(), "id": self.nomination_id,
-            "expectedVersion": self.expected_version, "note": self.note,
-            "agendaItem": self.agenda_item_id, "deadline": self.deadline.map(|d| d.to_rfc3339()) })
-    }
-}
-
 /// Fires an authorised move on a loaded (and locked) nomination, with its
 /// effects and timers.
 pub(super) async fn move_loaded(
@@ -471,14 +359,6 @@ pub async fn fire(
     })
     .await;
     account_stored(db, identity, done)
-}
-
-/// A slate: every nomination on one agenda item, with the version the caller saw of each.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Slate {
-    pub agenda_item_id: i32,
-    pub expected: HashMap<i64, i32>,
-    pub note: Option<String>,
 }
 
 /// Selects every nomination on one agenda item in one transaction: all or none.

@@ -101,10 +101,8 @@ impl AppState {
         )
         .await?;
         let targets: Vec<Arc<dyn crate::workflow::timers::Target>> = vec![
-            Arc::new(crate::nominations::schedule::NominationTimers(
-                config.policy,
-            )),
-            Arc::new(crate::nominations::schedule::RenewalTimers),
+            Arc::new(crate::nominations::timers::NominationTimers(config.policy)),
+            Arc::new(crate::nominations::timers::RenewalTimers),
             Arc::new(crate::committee::mandates::MandateTimers),
             Arc::new(crate::seats::calls::CallTimers),
         ];

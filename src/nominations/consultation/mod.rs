@@ -240,7 +240,7 @@ pub async fn respond(
                 }
             }
         }
-        super::moves::ensure_account(db, txn, identity, now).await?;
+        super::commands::ensure_account(db, txn, identity, now).await?;
         close_standing(txn, response.nomination_id, &who, identity, now).await?;
         let (kind, state_code, organization) = match &who {
             Respondent::State(code) => ("STATE", Some(code.clone()), None),
@@ -277,7 +277,7 @@ pub async fn respond(
         Ok(response.nomination_id)
     })
     .await;
-    super::moves::account_stored(db, identity, done)
+    super::commands::account_stored(db, identity, done)
 }
 
 /// Withdraws the caller's standing response (an objection, say).
