@@ -192,6 +192,16 @@ pub enum Event {
 }
 
 impl Event {
+    /// The mandate it is about, if any.
+    pub fn mandate_id(&self) -> Option<i32> {
+        match self {
+            Self::MandateDesignated { mandate_id, .. }
+            | Self::MandateStarted { mandate_id, .. }
+            | Self::MandateEnded { mandate_id, .. } => Some(*mandate_id),
+            _ => None,
+        }
+    }
+
     /// The stored kind and payload.
     pub fn to_stored(&self) -> (String, serde_json::Value) {
         let mut value = serde_json::to_value(self).unwrap_or_default();

@@ -63,30 +63,45 @@ pub async fn append<C: ConnectionTrait>(
     Ok(entry)
 }
 
-/// Which entries a subscriber wants.
+/// Which entries a subscriber wants, built from a [`Topic`] (its stored key
+/// is computed once, here).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Entries of one topic (`nomination:7`, `committee`).
-    Topic(String),
-    /// Entries of a topic, or in its scope (`meeting:3`: the meeting's own
+pub struct Filter {
+    key: String,
+    /// Also the entries in the topic's scope (`meeting:3`: the meeting's own
     /// changes and its nominations' moves).
-    TopicOrScope(String),
+    with_scope: bool,
 }
 
 impl Filter {
-    pub fn matches(&self, entry: &event_log::Model) -> bool {
-        match self {
-            Self::Topic(t) => entry.topic == *t,
-            Self::TopicOrScope(t) => entry.topic == *t || entry.scope.as_deref() == Some(t),
+    /// Entries of one topic (a nomination, the committee).
+    pub fn topic(topic: &Topic) -> Self {
+        Self {
+            key: topic.key(),
+            with_scope: false,
         }
     }
 
+    /// Entries of a topic, or in its scope.
+    pub fn topic_or_scope(topic: &Topic) -> Self {
+        Self {
+            key: topic.key(),
+            with_scope: true,
+        }
+    }
+
+    pub fn matches(&self, entry: &event_log::Model) -> bool {
+        entry.topic == self.key || (self.with_scope && entry.scope.as_deref() == Some(&self.key))
+    }
+
     fn condition(&self) -> Condition {
-        match self {
-            Self::Topic(t) => Condition::all().add(event_log::Column::Topic.eq(t.clone())),
-            Self::TopicOrScope(t) => Condition::any()
-                .add(event_log::Column::Topic.eq(t.clone()))
-                .add(event_log::Column::Scope.eq(t.clone())),
+        let topic = event_log::Column::Topic.eq(self.key.clone());
+        if self.with_scope {
+            Condition::any()
+                .add(topic)
+                .add(event_log::Column::Scope.eq(self.key.clone()))
+        } else {
+            Condition::all().add(topic)
         }
     }
 }

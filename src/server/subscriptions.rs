@@ -400,10 +400,7 @@ impl Update {
 
     /// The mandate it is about, if any.
     async fn mandate(&self, ctx: &Context<'_>) -> Result<Option<Mandate>, ApiError> {
-        let Some(id) = self.0.payload["mandateId"]
-            .as_i64()
-            .and_then(|id| i32::try_from(id).ok())
-        else {
+        let Some(id) = self.event()?.mandate_id() else {
             return Ok(None);
         };
         Ok(get::<MandateLoader, i32>(ctx)
@@ -570,7 +567,7 @@ impl Subscription {
         Ok(open(
             ctx,
             "meetingUpdates",
-            Filter::TopicOrScope(format!("meeting:{id}")),
+            Filter::topic_or_scope(&Topic::Meeting(id)),
             after,
         )?)
     }
@@ -594,7 +591,7 @@ impl Subscription {
         Ok(open(
             ctx,
             "nominationEvents",
-            Filter::Topic(format!("nomination:{id}")),
+            Filter::topic(&Topic::nomination(id)),
             after,
         )?)
     }
@@ -608,7 +605,7 @@ impl Subscription {
         Ok(open(
             ctx,
             "committeeUpdates",
-            Filter::Topic("committee".to_owned()),
+            Filter::topic(&Topic::Committee),
             after,
         )?)
     }
