@@ -1,46 +1,90 @@
-//! One configuration struct, from command-line flags and `CCM_*` environment variables.
+//! One configuration struct, from command-line flags and `CCM_*` environment
+//! variables, with every default declared once (`defaults`).
 
 use std::net::SocketAddr;
 
 /// The longest lifetime a token may have, unless configured otherwise.
 pub const MAX_TTL_DAYS: i64 = 30;
 
+/// Every default, declared once: the flags, `Config::new` and the
+/// toolkits' own defaults all read these.
+pub mod defaults {
+    /// Maximum depth of a GraphQL query (introspection aside).
+    pub const MAX_DEPTH: usize = 12;
+    /// Maximum depth of an introspection selection.
+    pub const MAX_INTROSPECTION_DEPTH: usize = 16;
+    /// Maximum fields in a query once its fragments are expanded.
+    pub const MAX_FIELDS: u64 = 2_000;
+    /// Maximum times one field may be asked for in one selection.
+    pub const MAX_ALIASES: usize = 20;
+    /// Connections admitted at once (0: what the open-file limit allows).
+    pub const MAX_HTTP_CONNECTIONS: usize = 0;
+    /// Seconds a connection may stay idle.
+    pub const IDLE_TIMEOUT_SECS: u64 = 20;
+    /// Seconds a request may run.
+    pub const REQUEST_TIMEOUT_SECS: u64 = 10;
+    /// Maximum complexity of a GraphQL query.
+    pub const MAX_COMPLEXITY: usize = 20_000;
+    /// Largest request body accepted, in bytes.
+    pub const BODY_LIMIT: usize = 1024 * 1024;
+    /// Operations one WebSocket connection may hold at once.
+    pub const MAX_SUBSCRIPTIONS: usize = 20;
+    /// Updates a subscriber may fall behind.
+    pub const SUBSCRIBER_BUFFER: usize = 1024;
+    /// How often the event log is read without a wake-up.
+    pub const EVENT_POLL_MS: u64 = 1000;
+    /// Seconds between WebSocket keep-alive pings.
+    pub const WS_PING_SECS: u64 = 15;
+    /// Seconds a WebSocket client has to send `connection_init`.
+    pub const WS_INIT_TIMEOUT_SECS: u64 = 10;
+    /// Seconds a WebSocket write may take.
+    pub const WS_WRITE_TIMEOUT_SECS: u64 = 10;
+    /// How often due timers are looked for.
+    pub const TIMER_POLL_MS: u64 = 1000;
+    /// Largest number of pooled database connections.
+    pub const DB_MAX_CONNECTIONS: u32 = 10;
+    /// The address the server listens on.
+    pub const ADDR: &str = "127.0.0.1:8080";
+    /// The embedded database.
+    pub const DATABASE_URL: &str = "sqlite://ccm.db";
+}
+
 /// Where the server listens and which database it uses.
 #[derive(Clone, Debug, clap::Args)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "CCM_ADDR", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "CCM_ADDR", default_value = defaults::ADDR)]
     pub addr: SocketAddr,
     #[command(flatten)]
     pub database: DatabaseConfig,
     /// Maximum depth of a GraphQL query (introspection aside).
-    #[arg(long, env = "CCM_MAX_DEPTH", default_value_t = 12)]
+    #[arg(long, env = "CCM_MAX_DEPTH", default_value_t = defaults::MAX_DEPTH)]
     pub max_depth: usize,
     /// Maximum depth of an introspection selection (`__schema`, `__type`).
-    #[arg(long, env = "CCM_MAX_INTROSPECTION_DEPTH", default_value_t = 16)]
+    #[arg(long, env = "CCM_MAX_INTROSPECTION_DEPTH", default_value_t = defaults::MAX_INTROSPECTION_DEPTH)]
     pub max_introspection_depth: usize,
     /// Maximum fields in a query once its fragments are expanded.
-    #[arg(long, env = "CCM_MAX_FIELDS", default_value_t = 2_000)]
+    #[arg(long, env = "CCM_MAX_FIELDS", default_value_t = defaults::MAX_FIELDS)]
     pub max_fields: u64,
     /// Maximum times one field may be asked for (under aliases) in one selection.
-    #[arg(long, env = "CCM_MAX_ALIASES", default_value_t = 20)]
+    #[arg(long, env = "CCM_MAX_ALIASES", default_value_t = defaults::MAX_ALIASES)]
     pub max_aliases: usize,
     /// Connections admitted at once (0: as many as the open-file limit allows,
     /// less a reserve); past it a connection gets 503 and is closed.
-    #[arg(long, env = "CCM_MAX_HTTP_CONNECTIONS", default_value_t = 0)]
+    #[arg(long, env = "CCM_MAX_HTTP_CONNECTIONS", default_value_t = defaults::MAX_HTTP_CONNECTIONS)]
     pub max_http_connections: usize,
     /// Seconds a connection may stay idle (no byte read or written) before it
     /// is closed: unused keep-alive connections, half-sent headers.
-    #[arg(long, env = "CCM_IDLE_TIMEOUT_SECS", default_value_t = 20)]
+    #[arg(long, env = "CCM_IDLE_TIMEOUT_SECS", default_value_t = defaults::IDLE_TIMEOUT_SECS)]
     pub idle_timeout_secs: u64,
     /// Seconds a request may run before it is cut off (`TIMEOUT`).
-    #[arg(long, env = "CCM_REQUEST_TIMEOUT", default_value_t = 10)]
+    #[arg(long, env = "CCM_REQUEST_TIMEOUT", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
     /// Maximum complexity of a GraphQL query (each field counts 1, lists multiply by page size).
-    #[arg(long, env = "CCM_MAX_COMPLEXITY", default_value_t = 20_000)]
+    #[arg(long, env = "CCM_MAX_COMPLEXITY", default_value_t = defaults::MAX_COMPLEXITY)]
     pub max_complexity: usize,
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "CCM_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "CCM_BODY_LIMIT", default_value_t = defaults::BODY_LIMIT)]
     pub body_limit: usize,
     #[command(flatten)]
     pub auth: AuthConfig,
@@ -90,38 +134,38 @@ impl Default for Policy {
 #[derive(Clone, Debug, clap::Args)]
 pub struct LiveConfig {
     /// Subscriptions one WebSocket connection may hold at once.
-    #[arg(long, env = "CCM_MAX_SUBSCRIPTIONS", default_value_t = 20)]
+    #[arg(long, env = "CCM_MAX_SUBSCRIPTIONS", default_value_t = defaults::MAX_SUBSCRIPTIONS)]
     pub max_subscriptions: usize,
     /// Updates a subscriber may fall behind before it is closed (it can resume with `after`).
-    #[arg(long, env = "CCM_SUBSCRIBER_BUFFER", default_value_t = 1024)]
+    #[arg(long, env = "CCM_SUBSCRIBER_BUFFER", default_value_t = defaults::SUBSCRIBER_BUFFER)]
     pub subscriber_buffer: usize,
     /// How often the event log is read even without a wake-up, in milliseconds.
-    #[arg(long, env = "CCM_EVENT_POLL_MS", default_value_t = 1000)]
+    #[arg(long, env = "CCM_EVENT_POLL_MS", default_value_t = defaults::EVENT_POLL_MS)]
     pub event_poll_ms: u64,
     /// Seconds between keep-alive pings on WebSocket connections.
-    #[arg(long, env = "CCM_WS_PING_SECS", default_value_t = 15)]
+    #[arg(long, env = "CCM_WS_PING_SECS", default_value_t = defaults::WS_PING_SECS)]
     pub ping_secs: u64,
     /// Seconds a WebSocket client has to send `connection_init` (then 4408).
-    #[arg(long, env = "CCM_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "CCM_WS_INIT_TIMEOUT_SECS", default_value_t = defaults::WS_INIT_TIMEOUT_SECS)]
     pub init_timeout_secs: u64,
     /// Seconds a WebSocket write may take before the client is deemed dead and cut off.
-    #[arg(long, env = "CCM_WS_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+    #[arg(long, env = "CCM_WS_WRITE_TIMEOUT_SECS", default_value_t = defaults::WS_WRITE_TIMEOUT_SECS)]
     pub write_timeout_secs: u64,
     /// How often due timers are looked for, in milliseconds.
-    #[arg(long, env = "CCM_TIMER_POLL_MS", default_value_t = 1000)]
+    #[arg(long, env = "CCM_TIMER_POLL_MS", default_value_t = defaults::TIMER_POLL_MS)]
     pub timer_poll_ms: u64,
 }
 
 impl Default for LiveConfig {
     fn default() -> Self {
         Self {
-            max_subscriptions: 20,
-            subscriber_buffer: 1024,
-            event_poll_ms: 1000,
-            ping_secs: 15,
-            init_timeout_secs: 10,
-            write_timeout_secs: 10,
-            timer_poll_ms: 1000,
+            max_subscriptions: defaults::MAX_SUBSCRIPTIONS,
+            subscriber_buffer: defaults::SUBSCRIBER_BUFFER,
+            event_poll_ms: defaults::EVENT_POLL_MS,
+            ping_secs: defaults::WS_PING_SECS,
+            init_timeout_secs: defaults::WS_INIT_TIMEOUT_SECS,
+            write_timeout_secs: defaults::WS_WRITE_TIMEOUT_SECS,
+            timer_poll_ms: defaults::TIMER_POLL_MS,
         }
     }
 }
@@ -183,11 +227,11 @@ pub struct DatabaseConfig {
     #[arg(
         long = "database-url",
         env = "DATABASE_URL",
-        default_value = "sqlite://ccm.db"
+        default_value = defaults::DATABASE_URL
     )]
     pub url: String,
     /// Largest number of pooled connections.
-    #[arg(long, env = "CCM_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    #[arg(long, env = "CCM_DB_MAX_CONNECTIONS", default_value_t = defaults::DB_MAX_CONNECTIONS)]
     pub max_connections: u32,
 }
 
@@ -195,7 +239,7 @@ impl DatabaseConfig {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            max_connections: 10,
+            max_connections: defaults::DB_MAX_CONNECTIONS,
         }
     }
 }
@@ -206,15 +250,15 @@ impl Config {
         Self {
             addr,
             database,
-            max_depth: 12,
-            max_introspection_depth: 16,
-            max_fields: 2_000,
-            max_aliases: 20,
-            request_timeout_secs: 10,
-            max_http_connections: 0,
-            idle_timeout_secs: 20,
-            max_complexity: 20_000,
-            body_limit: 1024 * 1024,
+            max_depth: defaults::MAX_DEPTH,
+            max_introspection_depth: defaults::MAX_INTROSPECTION_DEPTH,
+            max_fields: defaults::MAX_FIELDS,
+            max_aliases: defaults::MAX_ALIASES,
+            request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            max_http_connections: defaults::MAX_HTTP_CONNECTIONS,
+            idle_timeout_secs: defaults::IDLE_TIMEOUT_SECS,
+            max_complexity: defaults::MAX_COMPLEXITY,
+            body_limit: defaults::BODY_LIMIT,
             auth: AuthConfig::default(),
             live: LiveConfig::default(),
             policy: Policy::default(),

@@ -33,11 +33,12 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
+        use crate::config::defaults;
         Self {
-            max_fields: 2_000,
-            max_aliases: 20,
-            max_depth: 12,
-            max_introspection_depth: 16,
+            max_fields: defaults::MAX_FIELDS,
+            max_aliases: defaults::MAX_ALIASES,
+            max_depth: defaults::MAX_DEPTH,
+            max_introspection_depth: defaults::MAX_INTROSPECTION_DEPTH,
         }
     }
 }

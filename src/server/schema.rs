@@ -115,7 +115,7 @@ pub fn build_schema(limits: Limits) -> CcmSchema {
 /// The SDL, as `ccm-committee schema` prints it.
 pub fn sdl() -> String {
     build_schema(Limits {
-        max_complexity: 20_000,
+        max_complexity: crate::config::defaults::MAX_COMPLEXITY,
     })
     .sdl()
 }
