@@ -254,6 +254,11 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
     let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(64);
     let ping_every = Duration::from_secs(app.config.live.ping_secs.max(1));
     let write_timeout = Duration::from_secs(app.config.live.write_timeout_secs.max(1));
+    // Set when the connection is over: the reading side stops, and the
+    // socket closes once both halves are dropped.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let stop = Arc::new(stop);
+    let writer_done = stop.clone();
     let writer = tokio::spawn(async move {
         let mut ping = tokio::time::interval(ping_every);
         ping.tick().await;
@@ -273,15 +278,18 @@ async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, lega
                 Err(_) => {
                     crate::telemetry_metrics::subscriber_dropped("stopped_reading");
                     tracing::info!("a WebSocket client stopped reading; closing its connection");
-                    break;
+                    // Nothing more can reach it: close now rather than keep
+                    // its socket and queued bytes until it goes away.
+                    let _ = writer_done.send(true);
+                    return;
                 }
             }
         }
         let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
+        let _ = writer_done.send(true);
     });
 
     let session = Arc::new(Session::default());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut stopped_reading = stopped.clone();
     let seen = session.clone();
     let mut broken = tx.clone();

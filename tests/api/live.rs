@@ -289,6 +289,31 @@ async fn a_client_that_stops_reading_is_cut_off_and_others_keep_receiving() {
         total,
         "the reading subscriber got every update"
     );
+    // At the cut-off the server closes the sleeper's connection (and drops
+    // what was queued for it), rather than keep it open until it goes away.
+    let mut open_sockets = f64::MAX;
+    for _ in 0..50 {
+        let text = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        open_sockets = text
+            .lines()
+            .find_map(|l| l.strip_prefix("ccm_websockets_open "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(f64::MAX);
+        if open_sockets == 0.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The reader's task ended with its socket: none is left open.
+    assert_eq!(open_sockets, 0.0, "the sleeper's connection is closed");
 
     tokio::time::sleep(Duration::from_secs(2)).await;
     let mut delivered = 0;
