@@ -23,6 +23,8 @@ pub mod defaults {
     pub const IDLE_TIMEOUT_SECS: u64 = 20;
     /// Seconds a request may run.
     pub const REQUEST_TIMEOUT_SECS: u64 = 10;
+    /// Seconds a request's headers may take to arrive.
+    pub const HEADER_TIMEOUT_SECS: u64 = 10;
     /// Maximum complexity of a GraphQL query.
     pub const MAX_COMPLEXITY: usize = 20_000;
     /// Largest request body accepted, in bytes.
@@ -77,6 +79,10 @@ pub struct Config {
     /// is closed: unused keep-alive connections, half-sent headers.
     #[arg(long, env = "CCM_IDLE_TIMEOUT_SECS", default_value_t = defaults::IDLE_TIMEOUT_SECS)]
     pub idle_timeout_secs: u64,
+    /// Seconds a request's headers may take to arrive, in all (a client
+    /// trickling them byte by byte is let go).
+    #[arg(long, env = "CCM_HEADER_TIMEOUT_SECS", default_value_t = defaults::HEADER_TIMEOUT_SECS)]
+    pub header_timeout_secs: u64,
     /// Seconds a request may run before it is cut off (`TIMEOUT`).
     #[arg(long, env = "CCM_REQUEST_TIMEOUT", default_value_t = defaults::REQUEST_TIMEOUT_SECS)]
     pub request_timeout_secs: u64,
@@ -255,6 +261,7 @@ impl Config {
             max_fields: defaults::MAX_FIELDS,
             max_aliases: defaults::MAX_ALIASES,
             request_timeout_secs: defaults::REQUEST_TIMEOUT_SECS,
+            header_timeout_secs: defaults::HEADER_TIMEOUT_SECS,
             max_http_connections: defaults::MAX_HTTP_CONNECTIONS,
             idle_timeout_secs: defaults::IDLE_TIMEOUT_SECS,
             max_complexity: defaults::MAX_COMPLEXITY,

@@ -133,26 +133,79 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves on `listener` until `shutdown` resolves, then finishes the requests in flight.
+/// Serves on `listener` until `shutdown` resolves, then finishes the requests
+/// in flight. Each connection is served by hyper with a bound on the time
+/// its request headers may take to arrive (a client trickling them byte by
+/// byte is let go), besides the listener's idle timeout.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = state.clone();
+    use axum::serve::Listener as _;
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
+
     let cap = crate::server::listener::connection_cap(
         state.config.max_http_connections,
         crate::server::listener::raise_file_limit(),
     );
     let idle = std::time::Duration::from_secs(state.config.idle_timeout_secs.max(1));
+    let headers = std::time::Duration::from_secs(state.config.header_timeout_secs.max(1));
     tracing::debug!(cap, "admitting connections");
-    let listener = crate::server::listener::Guarded::new(listener, cap, idle);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            app.begin_shutdown();
-        })
-        .await
+    let mut listener = crate::server::listener::Guarded::new(listener, cap, idle);
+    let service = router(state.clone());
+    // Connections watch `stop` to shut down gracefully; `served` is held by
+    // each until it ends, so the server waits for the last one.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let (served, all_served) = tokio::sync::mpsc::channel::<()>(1);
+    let mut all_served = all_served;
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (io, _addr) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let service = service
+            .clone()
+            .map_request(|request: Request<hyper::body::Incoming>| {
+                request.map(axum::body::Body::new)
+            });
+        let mut stopping = stopping.clone();
+        let served = served.clone();
+        tokio::spawn(async move {
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(headers);
+            let connection = builder.serve_connection_with_upgrades(
+                TokioIo::new(io),
+                TowerToHyperService::new(service),
+            );
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "a connection ended with an error");
+                    }
+                    return;
+                }
+                _ = stopping.wait_for(|stop| *stop) => {}
+            }
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+            drop(served);
+        });
+    }
+    state.begin_shutdown();
+    let _ = stop.send(true);
+    drop(served);
+    // Every connection task holds a sender; `recv` answers `None` once all are gone.
+    let _ = all_served.recv().await;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -242,3 +242,44 @@ async fn connections_are_capped_and_idle_ones_let_go() {
     assert_eq!(health.status(), 200);
     app.stop().await;
 }
+
+/// A client that trickles its headers, a byte at a time just inside the
+/// idle timeout, is let go once the headers have taken too long in all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_trickled_byte_by_byte_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(Backend::Sqlite, |c| {
+        c.idle_timeout_secs = 5;
+        c.header_timeout_secs = 2;
+    })
+    .await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let started = std::time::Instant::now();
+    let headers = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let mut cut = false;
+    for byte in headers {
+        if stream.write_all(&[*byte]).await.is_err() {
+            cut = true;
+            break;
+        }
+        // Well inside the idle timeout: only a bound on the whole headers stops it.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // Anything from the server (a refusal, the end of the stream) is the cut.
+        let mut buf = [0u8; 256];
+        let heard = tokio::time::timeout(Duration::from_millis(1), stream.read(&mut buf)).await;
+        if heard.is_ok() {
+            cut = true;
+            break;
+        }
+    }
+    assert!(cut, "the trickled headers were never cut off");
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(5),
+        "cut off by the header bound, not the idle timeout: {waited:?}"
+    );
+    app.stop().await;
+}
