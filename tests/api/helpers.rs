@@ -253,21 +253,26 @@ impl TestApp {
         body["errors"][0].clone()
     }
 
-    /// Sets a meeting's status straight in the database, skipping the opening window (a fixture).
+    /// Moves a meeting to `status` (forward from where it is) through the
+    /// meetings domain, as the President's office would on the meeting's
+    /// first day: its version, events and hooks are the real ones.
     pub async fn set_meeting(&self, code: &str, status: &str, starts_on: &str, ends_on: &str) {
         use entity::meeting;
-        use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let found = meeting::Entity::find()
             .filter(meeting::Column::Code.eq(code))
             .one(&self.db().conn)
             .await
             .expect("query")
             .expect("meeting");
-        let mut m: meeting::ActiveModel = found.into();
-        m.status = Set(status.to_owned());
-        m.starts_on = Set(Some(starts_on.parse().expect("date")));
-        m.ends_on = Set(Some(ends_on.parse().expect("date")));
-        m.update(&self.db().conn).await.expect("update meeting");
+        let start: chrono::NaiveDate = starts_on.parse().expect("date");
+        let end: chrono::NaiveDate = ends_on.parse().expect("date");
+        assert_eq!(
+            (found.starts_on, found.ends_on),
+            (Some(start), Some(end)),
+            "set_meeting keeps the meeting's dates"
+        );
+        move_meeting_to(self, found.id, status, start).await;
     }
 
     /// A query that must succeed: returns `data`.
@@ -377,9 +382,59 @@ pub async fn add_agenda(app: &TestApp, meeting_code: &str, titles: &[&str]) {
     }
 }
 
-/// Adds a meeting straight into the database, with any status and dates (a
-/// fixture for tests whose behaviour does not depend on how a meeting is
-/// scheduled; `scheduleMeeting` is tested through the API); returns its global ID.
+/// The President's office, as the fixtures act.
+fn fixture_presidency() -> ccm_committee::auth::Identity {
+    ccm_committee::auth::Identity {
+        subject: "fixture-presidency".to_owned(),
+        role: Role::Presidency,
+        state: None,
+        organization: None,
+        expires_at: i64::MAX,
+    }
+}
+
+/// Steps a meeting forward to `status` through the meetings domain, on its first day.
+async fn move_meeting_to(app: &TestApp, id: i32, status: &str, starts_on: chrono::NaiveDate) {
+    use ccm_committee::meetings::changes;
+    use ccm_committee::meetings::model::MeetingStatus;
+    use sea_orm::EntityTrait;
+    let target: MeetingStatus = status.parse().expect("a meeting status");
+    let on_first_day = starts_on.and_hms_opt(9, 0, 0).expect("time").and_utc();
+    loop {
+        let current = entity::meeting::Entity::find_by_id(id)
+            .one(&app.db().conn)
+            .await
+            .expect("query")
+            .expect("meeting");
+        let now: MeetingStatus = current.status.parse().expect("stored status");
+        if now == target {
+            return;
+        }
+        let next = match (now, target) {
+            (MeetingStatus::Planned, MeetingStatus::Cancelled) => MeetingStatus::Cancelled,
+            (MeetingStatus::Planned, _) => MeetingStatus::InSession,
+            (MeetingStatus::InSession, _) => MeetingStatus::Concluded,
+            _ => panic!("a meeting cannot go from {status} back to {}", now.as_str()),
+        };
+        changes::set_status(
+            app.db(),
+            &app.state.meeting_hooks,
+            &fixture_presidency(),
+            id,
+            current.version,
+            next,
+            &app.state.config.policy,
+            None,
+            on_first_day,
+        )
+        .await
+        .expect("the meeting moves");
+    }
+}
+
+/// Schedules a Meeting of States Parties (or a Review Conference, for a code
+/// ending in RC) in Geneva through the meetings domain, with its version,
+/// event and hooks, and moves it to `status`; returns its global ID.
 pub async fn add_meeting(
     app: &TestApp,
     code: &str,
@@ -387,39 +442,42 @@ pub async fn add_meeting(
     starts_on: &str,
     ends_on: &str,
 ) -> String {
-    use entity::meeting;
-    use sea_orm::{ActiveModelTrait, Set};
-    let now = Utc::now().fixed_offset();
+    use ccm_committee::clock::Clock;
+    use ccm_committee::meetings::changes::{self, NewMeeting};
+    use ccm_committee::meetings::model::MeetingKind;
+    use ccm_committee::workflow::idempotency::Done;
     let start: chrono::NaiveDate = starts_on.parse().expect("date");
-    let created = meeting::ActiveModel {
-        code: Set(code.to_owned()),
-        kind: Set(if code.ends_with("RC") {
-            "REVIEW_CONFERENCE"
+    let new = NewMeeting {
+        code: code.to_owned(),
+        kind: if code.ends_with("RC") {
+            MeetingKind::ReviewConference
         } else {
-            "MSP"
-        }
-        .to_owned()),
-        ordinal: Set(code
+            MeetingKind::Msp
+        },
+        ordinal: code
             .trim_end_matches(|c: char| c.is_ascii_alphabetic())
             .parse()
-            .ok()),
-        year: Set(chrono::Datelike::year(&start)),
-        starts_on: Set(Some(start)),
-        ends_on: Set(Some(ends_on.parse().expect("date"))),
-        city: Set(Some("Geneva".to_owned())),
-        country_iso3: Set(Some("CHE".to_owned())),
-        presiding_state_iso3: Set(None),
-        status: Set(status.to_owned()),
-        version: Set(1),
-        source: Set("test fixture".to_owned()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&app.db().conn)
+            .ok(),
+        year: None,
+        starts_on: Some(start),
+        ends_on: Some(ends_on.parse().expect("date")),
+        city: Some("Geneva".to_owned()),
+        country: Some("CHE".to_owned()),
+        presiding_state: None,
+    };
+    let done = changes::schedule(
+        app.db(),
+        &app.state.meeting_hooks,
+        &fixture_presidency(),
+        new,
+        None,
+        app.clock.now(),
+    )
     .await
-    .expect("insert meeting");
-    ccm_committee::graphql::ids::GlobalId::Meeting(created.id)
+    .expect("the meeting is scheduled");
+    let (Done::Fresh { value: id, .. } | Done::Replayed { value: id, .. }) = done;
+    move_meeting_to(app, id, status, start).await;
+    ccm_committee::graphql::ids::GlobalId::Meeting(id)
         .encode()
         .0
 }

@@ -71,6 +71,9 @@ async fn updates_resume_after_a_disconnect_with_nothing_lost(backend: Backend) {
         json!({ "input": { "meetingId": id, "expectedVersion": 1, "city": "Vientiane" } }),
     )
     .await;
+    // A meeting's feed begins with its scheduling.
+    let scheduled = client.next_result(WAIT).await.expect("an update");
+    assert_eq!(update(&scheduled)["kind"], "MEETING_SCHEDULED");
     let first = client.next_result(WAIT).await.expect("an update");
     let first = update(&first);
     assert_eq!(first["kind"], "MEETING_UPDATED");
@@ -142,6 +145,8 @@ async fn a_meeting_sees_its_nominations_move(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let n = propose(&app, &cast.nor, "UNIVERSALIZATION", "NOR", &id).await;
     step(&app, &cast.nor, "submitNomination", &n).await;
+    let scheduled = client.next_result(WAIT).await.expect("scheduled");
+    assert_eq!(update(&scheduled)["kind"], "MEETING_SCHEDULED");
     let proposed = client.next_result(WAIT).await.expect("proposed");
     assert_eq!(update(&proposed)["kind"], "TRANSITION");
     assert_eq!(update(&proposed)["payload"]["event"], "propose");

@@ -141,6 +141,14 @@ async fn a_replica_that_misses_a_wake_up_catches_up_from_the_log() {
             json!({ "id": id }),
         )
         .await;
+    let scheduled = subscriber
+        .next_result(Duration::from_secs(3))
+        .await
+        .expect("the meeting's scheduling");
+    assert_eq!(
+        scheduled["data"]["meetingUpdates"]["kind"],
+        "MEETING_SCHEDULED"
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
     // Written by "another replica" whose notification never arrives: no NOTIFY, no local wake-up.
     let numeric = ccm_committee::graphql::ids::GlobalId::meeting(&id).expect("id");
