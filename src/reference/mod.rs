@@ -21,7 +21,10 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Utc};
 use entity::{meeting, meeting_session, organization, position, state};
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 
 pub use dates::entry_into_force;
 use rows::{MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
@@ -302,6 +305,40 @@ async fn load_organizations(
     Ok(count)
 }
 
+/// A session of a reference meeting, as the data gives it.
+struct Session {
+    part: i32,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    city: Option<String>,
+    country_iso3: Option<String>,
+    format: Option<String>,
+    source: String,
+}
+
+async fn insert_sessions(
+    txn: &DatabaseTransaction,
+    meeting_id: i32,
+    sessions: &[Session],
+) -> Result<(), DbErr> {
+    for session in sessions {
+        meeting_session::ActiveModel {
+            meeting_id: Set(meeting_id),
+            part: Set(session.part),
+            starts_on: Set(session.starts_on),
+            ends_on: Set(session.ends_on),
+            city: Set(session.city.clone()),
+            country_iso3: Set(session.country_iso3.clone()),
+            format: Set(session.format.clone()),
+            source: Set(session.source.clone()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}
+
 /// The status a reference meeting has on `today`.
 fn status_on(
     starts_on: Option<NaiveDate>,
@@ -345,6 +382,22 @@ async fn load_meetings(
         let located = parts.iter().find(|p| p.city.is_some()).unwrap_or(first);
         let sources: Vec<&str> = parts.iter().map(|p| p.source.as_str()).collect();
         let source = sources.join(" | ");
+        // The parts the data gives dates for, as sessions.
+        let sessions: Vec<Session> = parts
+            .iter()
+            .enumerate()
+            .filter_map(|(index, part)| {
+                Some(Session {
+                    part: index as i32 + 1,
+                    starts_on: part.starts_on?,
+                    ends_on: part.ends_on?,
+                    city: part.city.clone(),
+                    country_iso3: part.country_iso3.clone(),
+                    format: part.city.is_none().then(|| "VIRTUAL".to_owned()),
+                    source: part.source.clone(),
+                })
+            })
+            .collect();
         if let Some(found) = existing.get(&code) {
             // A meeting scheduled through the API is the workflow's, not the data's.
             if found.source == crate::meetings::model::SCHEDULED_THROUGH_THE_API {
@@ -364,6 +417,40 @@ async fn load_meetings(
                 ),
                 ("source", found.source != source),
             ]);
+            let mut fields = fields;
+            let stored: Vec<meeting_session::Model> = meeting_session::Entity::find()
+                .filter(meeting_session::Column::MeetingId.eq(found.id))
+                .order_by_asc(meeting_session::Column::Part)
+                .all(txn)
+                .await?;
+            let same_sessions = stored.len() == sessions.len()
+                && stored.iter().zip(&sessions).all(|(s, w)| {
+                    (
+                        s.part,
+                        s.starts_on,
+                        s.ends_on,
+                        &s.city,
+                        &s.country_iso3,
+                        &s.format,
+                        &s.source,
+                    ) == (
+                        w.part,
+                        w.starts_on,
+                        w.ends_on,
+                        &w.city,
+                        &w.country_iso3,
+                        &w.format,
+                        &w.source,
+                    )
+                });
+            if !same_sessions {
+                meeting_session::Entity::delete_many()
+                    .filter(meeting_session::Column::MeetingId.eq(found.id))
+                    .exec(txn)
+                    .await?;
+                insert_sessions(txn, found.id, &sessions).await?;
+                fields.push("sessions");
+            }
             if !fields.is_empty() {
                 let mut update: meeting::ActiveModel = found.clone().into();
                 update.kind = Set(first.kind.clone());
@@ -403,24 +490,7 @@ async fn load_meetings(
         }
         .insert(txn)
         .await?;
-        for (index, part) in parts.iter().enumerate() {
-            let (Some(part_start), Some(part_end)) = (part.starts_on, part.ends_on) else {
-                continue;
-            };
-            meeting_session::ActiveModel {
-                meeting_id: Set(inserted.id),
-                part: Set(index as i32 + 1),
-                starts_on: Set(part_start),
-                ends_on: Set(part_end),
-                city: Set(part.city.clone()),
-                country_iso3: Set(part.country_iso3.clone()),
-                format: Set(part.city.is_none().then(|| "VIRTUAL".to_owned())),
-                source: Set(part.source.clone()),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-        }
+        insert_sessions(txn, inserted.id, &sessions).await?;
         count += 1;
     }
     Ok(count)

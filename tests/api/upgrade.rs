@@ -116,6 +116,8 @@ async fn an_earlier_release_s_database_is_corrected_and_keeps_the_workflow_s_row
          AND renews_mandate_id IS NULL \
          AND id NOT IN (SELECT renews_mandate_id FROM mandates WHERE renews_mandate_id IS NOT NULL) \
          AND position_id IN (SELECT id FROM positions WHERE kind = 'COORDINATOR')",
+        "UPDATE meeting_sessions SET city = 'Lausanne' WHERE part = 2 \
+         AND meeting_id = (SELECT id FROM meetings WHERE code = '2RC')",
     ] {
         conn.execute_raw(sea_orm::Statement::from_string(backend_kind, sql))
             .await
@@ -141,6 +143,16 @@ async fn an_earlier_release_s_database_is_corrected_and_keeps_the_workflow_s_row
         holders(&client, &base, "2018-03-01", "VICTIM_ASSISTANCE").await,
         ["IRL", "ITA"],
         "Ireland held Victim Assistance from the 7MSP"
+    );
+    let sessions = post(
+        &client,
+        &base,
+        "{ meeting(code: \"2RC\") { sessions { part city } } }",
+    )
+    .await;
+    assert_eq!(
+        sessions["meeting"]["sessions"][1]["city"], "Geneva",
+        "the 2RC's second part sat in Geneva: {sessions}"
     );
     let upgraded = post(&client, &base, "{ mandates(first: 1) { totalCount } }").await;
     assert_eq!(
