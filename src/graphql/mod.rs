@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod order;
 pub mod pagination;
 pub mod scalars;
+pub mod workflow;
 
 /// What a field that runs its own SQL for each parent adds to a query's
 /// complexity (a plain field adds 1; connections add their page size).

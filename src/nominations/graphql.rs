@@ -12,7 +12,7 @@ use super::definition::{self, NominationEvent};
 use super::loaders::NominationLoader;
 use super::moves;
 use super::read::{self, NominationQuery};
-use super::types::{Nomination, NominationState, Stance, TimerStatus, Workflow};
+use super::types::{Nomination, NominationState, Stance, TimerStatus};
 use crate::auth::{Caller, Identity, PRESIDENCY, Role, identity, require};
 use crate::clock::SharedClock;
 use crate::config::Policy;
@@ -24,6 +24,7 @@ use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
 use crate::graphql::scalars::{NOTE_MAX, bounded, check_instant};
+use crate::graphql::workflow::Workflow;
 use crate::workflow::timers;
 
 fn now(ctx: &Context<'_>) -> DateTime<Utc> {
