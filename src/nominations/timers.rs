@@ -86,15 +86,6 @@ async fn open_renewal(
     )))
 }
 
-/// A timer's work failed: a refusal drops the timer, anything else is retried.
-fn outcome_of(err: ApiError) -> Result<Outcome, DbErr> {
-    match err {
-        ApiError::Internal => Err(DbErr::Custom("a timer's work failed".to_owned())),
-        ApiError::GuardFailed { reason, .. } => Ok(Outcome::Dropped(reason)),
-        other => Ok(Outcome::Dropped(other.message().to_owned())),
-    }
-}
-
 /// Fires a lapse on a nomination, as the system. A nomination that moved
 /// since the timer was set, or whose event no longer applies, drops it.
 async fn fire_lapse(
@@ -106,13 +97,8 @@ async fn fire_lapse(
     if timer.event != LAPSE {
         return Ok(Outcome::Dropped(format!("unknown event `{}`", timer.event)));
     }
-    let loaded = match aggregate::load(&**txn, timer.subject_id, true).await {
-        Ok(loaded) => loaded,
-        Err(ApiError::NotFound(_)) => {
-            return Ok(Outcome::Dropped("no such nomination".to_owned()));
-        }
-        Err(e) => return Err(e),
-    };
+    // A nomination that is gone drops the timer (NOT_FOUND is a refusal).
+    let loaded = aggregate::load(&**txn, timer.subject_id, true).await?;
     if let Some(expected) = timer.expected_version
         && expected != loaded.instance.version
     {
@@ -159,7 +145,7 @@ impl Target for NominationTimers {
         Box::pin(async move {
             fire_lapse(txn, timer, &self.0, now)
                 .await
-                .or_else(outcome_of)
+                .or_else(|e| timers::settle(Err(e.into())))
         })
     }
 }
@@ -183,7 +169,9 @@ impl Target for RenewalTimers {
                 .one(&**txn)
                 .await?;
             match timers::subject(found, "mandate") {
-                Ok(m) => open_renewal(txn, &m, now).await.or_else(outcome_of),
+                Ok(m) => open_renewal(txn, &m, now)
+                    .await
+                    .or_else(|e| timers::settle(Err(e.into()))),
                 Err(stop) => timers::settle(Err(stop)),
             }
         })

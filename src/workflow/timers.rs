@@ -20,6 +20,7 @@ use sea_orm::{
 
 use crate::clock::SharedClock;
 use crate::db::{Db, WriteTxn};
+use crate::error::ApiError;
 
 pub const PENDING: &str = "PENDING";
 pub const FIRED: &str = "FIRED";
@@ -46,6 +47,20 @@ pub enum Stop {
 impl From<DbErr> for Stop {
     fn from(e: DbErr) -> Self {
         Self::Failed(e)
+    }
+}
+
+impl From<ApiError> for Stop {
+    /// A refusal (the subject is gone, moved on, or a rule says no) drops
+    /// the timer; our own failure or an unavailable database is retried.
+    fn from(err: ApiError) -> Self {
+        match err {
+            ApiError::Internal | ApiError::Unavailable { .. } => Self::Failed(DbErr::Custom(
+                format!("a timer's work failed: {}", err.code()),
+            )),
+            ApiError::GuardFailed { reason, .. } => Self::Dropped(reason),
+            other => Self::Dropped(other.message().to_owned()),
+        }
     }
 }
 
