@@ -371,7 +371,7 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
         .await
         .expect("connect");
     db.migrate().await.expect("migrate");
-    ccm_committee::reference::load(&db, Utc::now().date_naive())
+    ccm_committee::reference::load(&db, Utc::now())
         .await
         .expect("seed");
     common::add_mandates(&db, MANDATES, 3000).await;

@@ -25,7 +25,7 @@ const RUNS: usize = 30;
 
 async fn fill(db: &Db) -> Vec<String> {
     db.migrate().await.expect("migrate");
-    ccm_committee::reference::load(db, Utc::now().date_naive())
+    ccm_committee::reference::load(db, Utc::now())
         .await
         .expect("seed");
     common::add_mandates(db, CHILDREN, 5000).await;

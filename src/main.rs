@@ -102,7 +102,7 @@ async fn prepare(
     loading: reference::Loading,
 ) -> Result<reference::LoadReport, sea_orm::DbErr> {
     let db = Db::connect(config).await?;
-    reference::prepare(&db, config, loading, SystemClock.today()).await
+    reference::prepare(&db, config, loading, SystemClock.now()).await
 }
 
 #[tokio::main]

@@ -19,7 +19,7 @@ mod rows;
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{meeting, meeting_session, organization, position, state};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
@@ -98,17 +98,18 @@ impl Changes {
 
 /// Reconciles the database with the shipped reference data, in one write
 /// transaction (callers that may run beside other processes use
-/// [`prepare`], which takes the lock). `today` decides the initial status
+/// [`prepare`], which takes the lock), at `now` by the server's clock, whose
+/// day decides the initial status
 /// of each meeting added (concluded, in session, planned).
-pub async fn load(db: &Db, today: NaiveDate) -> Result<LoadReport, DbErr> {
+pub async fn load(db: &Db, now: DateTime<Utc>) -> Result<LoadReport, DbErr> {
+    let today = now.date_naive();
     let upgrade = !is_empty(db).await?;
     let txn = db.begin_write().await?;
-    let now = Utc::now();
     let mut changes = Changes::default();
     let mut report = LoadReport {
         states: load_states(&txn, &mut changes).await?,
         organizations: load_organizations(&txn, &mut changes).await?,
-        meetings: load_meetings(&txn, today, &mut changes).await?,
+        meetings: load_meetings(&txn, today, now, &mut changes).await?,
         ..LoadReport::default()
     };
     report.positions = load_positions(&txn, &mut changes).await?;
@@ -159,14 +160,14 @@ pub async fn prepare(
     db: &Db,
     config: &crate::config::DatabaseConfig,
     loading: Loading,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<LoadReport, DbErr> {
     let lock = crate::db::StartupLock::acquire(config).await?;
     let result = async {
         db.migrate().await?;
         let wanted = loading != Loading::Nothing;
         if wanted {
-            load(db, today).await
+            load(db, now).await
         } else {
             Ok(LoadReport::default())
         }
@@ -355,6 +356,7 @@ fn status_on(
 async fn load_meetings(
     txn: &DatabaseTransaction,
     today: NaiveDate,
+    now: DateTime<Utc>,
     changes: &mut Changes,
 ) -> Result<usize, DbErr> {
     let rows: Vec<MeetingRow> = parse(MEETINGS_CSV).map_err(|e| bad_data("meetings.csv", e))?;
@@ -373,7 +375,7 @@ async fn load_meetings(
         .into_iter()
         .map(|m| (m.code.clone(), m))
         .collect();
-    let now = Utc::now().fixed_offset();
+    let now = now.fixed_offset();
     let mut count = 0;
     for (code, parts) in grouped {
         let first = &parts[0];

@@ -88,7 +88,7 @@ impl AppState {
             &db,
             &config.database,
             reference::Loading::Reconcile,
-            clock.today(),
+            clock.now(),
         )
         .await?;
         if report.total() > 0 {

@@ -195,7 +195,7 @@ async fn replicas_started_together_on_a_fresh_database_all_start() {
                 &db,
                 &config,
                 ccm_committee::reference::Loading::Reconcile,
-                chrono::Utc::now().date_naive(),
+                chrono::Utc::now(),
             )
             .await
         }
