@@ -156,6 +156,31 @@ const UNIQUE: &[Unique] = &[
             current_version: None,
         },
     },
+    Unique {
+        postgres: "invitations_party_key",
+        sqlite: "invitations.meeting_id, invitations.party",
+        meaning: || ApiError::bad_input("this party is already invited to this meeting"),
+    },
+    Unique {
+        postgres: "minutes_meeting_key",
+        sqlite: "minutes.meeting_id",
+        meaning: || ApiError::Conflict {
+            message: "this meeting's minutes were started at the same moment: reload them"
+                .to_owned(),
+            current_version: None,
+        },
+    },
+    Unique {
+        postgres: "minutes_revisions_key",
+        sqlite: "minutes_revisions.minutes_id, minutes_revisions.agenda_item_id, minutes_revisions.revision",
+        meaning: || {
+            ApiError::Conflict {
+            message: "this item's minutes were saved by someone else at the same moment: reload and merge"
+                .to_owned(),
+            current_version: None,
+        }
+        },
+    },
 ];
 
 /// PostgreSQL's SQLSTATE classes and codes for a server that is going away,

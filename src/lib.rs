@@ -1,6 +1,7 @@
 //! ccm-committee: the GraphQL server of the Coordination Committee of the
 //! Convention on Cluster Munitions.
 
+pub mod action_points;
 pub mod auth;
 pub mod bounds;
 pub mod clock;
@@ -10,7 +11,9 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod markdown;
 pub mod meetings;
+pub mod minutes;
 pub mod nominations;
 pub mod paging;
 pub mod reference;

@@ -140,6 +140,20 @@ where
     Ok((total, window, rows))
 }
 
+/// A case-insensitive `LIKE` pattern for "contains `text`" (compare it with
+/// the lowercased column, escaping with `\\`).
+pub fn like_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

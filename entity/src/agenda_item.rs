@@ -13,6 +13,8 @@ pub struct Model {
     pub decision: Option<String>,
     pub decided_at: Option<DateTimeWithTimeZone>,
     pub version: i32,
+    /// One of a committee meeting's standing items.
+    pub standing: bool,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
 }

@@ -2,17 +2,23 @@
 //! become public API by accident.
 
 pub mod account;
+pub mod action_point;
 pub mod agenda_item;
 pub mod call;
 pub mod consultation_response;
+pub mod decision;
 pub mod event_log;
 pub mod idempotency_key;
+pub mod invitation;
 pub mod mandate;
 pub mod meeting;
 pub mod meeting_session;
+pub mod minutes;
+pub mod minutes_revision;
 pub mod nomination;
 pub mod organization;
 pub mod position;
+pub mod standing_invitation;
 pub mod state;
 pub mod timer;
 pub mod workflow_history;

@@ -20,6 +20,19 @@ pub struct Model {
     pub status: String,
     pub version: i32,
     pub source: String,
+    /// The hour it starts (`HH:MM`, in `time_zone`), where established.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// An IANA time zone (`Europe/Zurich`).
+    pub time_zone: Option<String>,
+    /// Where it is held, as people write it.
+    pub venue: Option<String>,
+    pub format: Option<String>,
+    /// A closed meeting's public record names no State where the minutes say so.
+    pub closed: bool,
+    /// Raised whenever its dates or hours move (iCalendar `SEQUENCE`).
+    pub sequence: i32,
+    pub agenda_adopted_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
 }

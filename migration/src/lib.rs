@@ -8,6 +8,7 @@ mod m20261126_000001_committee;
 mod m20261126_000002_workflow;
 mod m20261126_000003_timers;
 mod m20261127_000004_records;
+mod m20261203_000005_month;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_workflow::Migration),
             Box::new(m20261126_000003_timers::Migration),
             Box::new(m20261127_000004_records::Migration),
+            Box::new(m20261203_000005_month::Migration),
         ]
     }
 }

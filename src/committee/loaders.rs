@@ -23,6 +23,7 @@ pub fn register(
         .data(new(scope, StateLoader(db.clone())))
         .data(new(scope, OrganizationLoader(db.clone())))
         .data(new(scope, PositionLoader(db.clone())))
+        .data(new(scope, PositionByCodeLoader(db.clone())))
         .data(new(scope, MandateLoader(db.clone())))
         .data(new(scope, HoldersLoader(db.clone())))
         .data(new(scope, MandateCountLoader(db.clone())))
@@ -42,6 +43,11 @@ crate::key_loader!(
 crate::key_loader!(
     /// Positions by id.
     PositionLoader: position by Id (id: i32)
+);
+
+crate::key_loader!(
+    /// Positions by code.
+    PositionByCodeLoader: position by Code (code: String)
 );
 
 crate::key_loader!(

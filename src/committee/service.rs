@@ -7,14 +7,14 @@ use chrono::NaiveDate;
 use entity::{mandate, organization, position, state};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseBackend, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect, Statement, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, Statement, Value,
 };
 
 use super::model::{PositionKind, RegionalGroup, StateRelation};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::paging::{PageArgs, Window, fetch};
+use crate::paging::{PageArgs, Window, fetch, like_pattern};
 
 /// Which States to list.
 #[derive(Clone, Debug, Default)]
@@ -69,18 +69,6 @@ fn relation_condition(relation: StateRelation, on: NaiveDate) -> Condition {
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `\` as the escape.
-fn like_pattern(text: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 fn state_condition(query: &StateQuery) -> Condition {
     let mut cond = Condition::all();
     if let Some(group) = query.regional_group {
@@ -244,19 +232,28 @@ pub async fn holders(
     positions: &[i32],
     date: NaiveDate,
 ) -> Result<Vec<mandate::Model>, ApiError> {
+    holders_in(&db.conn, positions, date).await
+}
+
+/// [`holders`], on any connection (a write transaction included).
+pub async fn holders_in<C: ConnectionTrait>(
+    conn: &C,
+    positions: &[i32],
+    date: NaiveDate,
+) -> Result<Vec<mandate::Model>, ApiError> {
     let mut rows = mandate::Entity::find()
         .filter(mandate::Column::PositionId.is_in(positions.iter().copied()))
         .filter(active_on(date))
         .order_by_asc(mandate::Column::Seat)
         .order_by_asc(mandate::Column::StartsOn)
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let presidencies = position::Entity::find()
         .filter(position::Column::Kind.is_in([
             PositionKind::President.as_str(),
             PositionKind::OutgoingPresident.as_str(),
         ]))
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let of = |kind: PositionKind| presidencies.iter().find(|p| p.kind == kind.as_str());
     if let (Some(president), Some(outgoing)) = (
@@ -264,15 +261,15 @@ pub async fn holders(
         of(PositionKind::OutgoingPresident),
     ) && positions.contains(&outgoing.id)
     {
-        rows.extend(outgoing_presidents(db, president.id, outgoing.id, date).await?);
+        rows.extend(outgoing_presidents(conn, president.id, outgoing.id, date).await?);
     }
     Ok(rows)
 }
 
 /// The previous President, shown in the Outgoing President's seat while the
 /// current President serves.
-async fn outgoing_presidents(
-    db: &Db,
+async fn outgoing_presidents<C: ConnectionTrait>(
+    conn: &C,
     president: i32,
     outgoing: i32,
     date: NaiveDate,
@@ -280,7 +277,7 @@ async fn outgoing_presidents(
     let current = mandate::Entity::find()
         .filter(mandate::Column::PositionId.eq(president))
         .filter(active_on(date))
-        .all(&db.conn)
+        .all(conn)
         .await?;
     let Some(current) = current.into_iter().next() else {
         return Ok(Vec::new());
@@ -288,7 +285,7 @@ async fn outgoing_presidents(
     let previous = mandate::Entity::find()
         .filter(mandate::Column::PositionId.eq(president))
         .filter(mandate::Column::EndsOn.eq(current.starts_on))
-        .all(&db.conn)
+        .all(conn)
         .await?;
     Ok(previous
         .into_iter()

@@ -41,6 +41,19 @@ impl Topic {
         key.strip_prefix("nomination:").and_then(|n| n.parse().ok())
     }
 
+    /// A meeting's minutes' topic.
+    pub fn minutes(id: i64) -> Self {
+        Self::Instance {
+            definition: "minutes".to_owned(),
+            id,
+        }
+    }
+
+    /// Whether a stored topic is a meeting's minutes'.
+    pub fn is_minutes(key: &str) -> bool {
+        key.starts_with("minutes:")
+    }
+
     /// The meeting a stored topic or scope names, if any.
     pub fn meeting_id(key: &str) -> Option<i32> {
         key.strip_prefix("meeting:").and_then(|n| n.parse().ok())
@@ -130,11 +143,73 @@ pub enum Event {
     },
     DecisionRecorded {
         agenda_item_id: i32,
-        nomination_id: i64,
+        /// The nomination decided, for the nomination workflow's decisions.
+        #[serde(default)]
+        nomination_id: Option<i64>,
         decision: String,
         #[serde(default)]
         version: Option<i32>,
+        /// The register's entry (entries written before the register have none).
+        #[serde(default)]
+        decision_id: Option<i32>,
+        #[serde(default)]
+        kind: Option<String>,
     },
+    /// A committee meeting's invitations changed: scheduled, moved (members
+    /// follow the composition on its date), invited or withdrawn.
+    InvitationsChanged {
+        /// `scheduled`, `moved`, `invited` or `withdrawn`.
+        reason: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
+    ApologiesSent {
+        invitation_id: i32,
+        party: String,
+        by: String,
+    },
+    AttendanceRecorded {
+        present: usize,
+        apologies_received: usize,
+        absent: usize,
+        version: i32,
+    },
+    AgendaAdopted {
+        additional: Vec<String>,
+        agenda: Vec<String>,
+        version: i32,
+        status: String,
+    },
+    ActionPointAdded {
+        action_point_id: i32,
+        text: String,
+        owner: String,
+        due_on: NaiveDate,
+    },
+    /// An open action point reached its due date.
+    ActionPointDue {
+        action_point_id: i32,
+        text: String,
+        owner: String,
+        due_on: NaiveDate,
+    },
+    ActionPointClosed {
+        action_point_id: i32,
+        /// `DONE` or `DROPPED`.
+        status: String,
+        note: Option<String>,
+        /// The meeting where it was closed, if any.
+        meeting: Option<String>,
+    },
+    /// A text of the minutes was saved (a new revision).
+    MinutesRevised {
+        minutes_id: i64,
+        agenda_item_id: i32,
+        revision: i32,
+        author: String,
+    },
+    /// The comments deadline of circulated minutes passed.
+    MinutesCommentsClosed { minutes_id: i64 },
     MeetingScheduled {
         code: String,
         kind: String,

@@ -16,6 +16,10 @@ pub enum GlobalId {
     Meeting(i32),
     AgendaItem(i32),
     Nomination(i64),
+    Invitation(i32),
+    Decision(i32),
+    ActionPoint(i32),
+    Minutes(i64),
 }
 
 impl GlobalId {
@@ -28,6 +32,10 @@ impl GlobalId {
             Self::Meeting(id) => format!("Meeting:{id}"),
             Self::AgendaItem(id) => format!("AgendaItem:{id}"),
             Self::Nomination(id) => format!("Nomination:{id}"),
+            Self::Invitation(id) => format!("Invitation:{id}"),
+            Self::Decision(id) => format!("Decision:{id}"),
+            Self::ActionPoint(id) => format!("ActionPoint:{id}"),
+            Self::Minutes(id) => format!("Minutes:{id}"),
         };
         ID(URL_SAFE_NO_PAD.encode(raw))
     }
@@ -46,6 +54,10 @@ impl GlobalId {
             "Meeting" => Self::Meeting(number()?),
             "AgendaItem" => Self::AgendaItem(number()?),
             "Nomination" => Self::Nomination(key.parse().map_err(|_| invalid())?),
+            "Invitation" => Self::Invitation(number()?),
+            "Decision" => Self::Decision(number()?),
+            "ActionPoint" => Self::ActionPoint(number()?),
+            "Minutes" => Self::Minutes(key.parse().map_err(|_| invalid())?),
             _ => return Err(invalid()),
         })
     }
@@ -57,6 +69,34 @@ impl GlobalId {
             _ => Err(ApiError::bad_input(format!(
                 "`{id}` is not a nomination ID"
             ))),
+        }
+    }
+
+    /// Decodes an ID that must point at an invitation.
+    pub fn invitation(id: &str) -> Result<i32, ApiError> {
+        match Self::decode(id)? {
+            Self::Invitation(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!(
+                "`{id}` is not an invitation ID"
+            ))),
+        }
+    }
+
+    /// Decodes an ID that must point at an action point.
+    pub fn action_point(id: &str) -> Result<i32, ApiError> {
+        match Self::decode(id)? {
+            Self::ActionPoint(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!(
+                "`{id}` is not an action point ID"
+            ))),
+        }
+    }
+
+    /// Decodes an ID that must point at minutes.
+    pub fn minutes(id: &str) -> Result<i64, ApiError> {
+        match Self::decode(id)? {
+            Self::Minutes(n) => Ok(n),
+            _ => Err(ApiError::bad_input(format!("`{id}` is not a minutes ID"))),
         }
     }
 

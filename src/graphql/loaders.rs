@@ -54,3 +54,37 @@ macro_rules! key_loader {
         }
     };
 }
+
+/// Declares a loader of one table's rows grouped by a key column: one
+/// `IN (...)` query per batch, each key's rows in `order`'s order (every
+/// key answers, with an empty list when it has none).
+#[macro_export]
+macro_rules! group_loader {
+    ($(#[$doc:meta])* $name:ident: $table:ident by $column:ident ($field:ident: $key:ty) order $order:ident) => {
+        $(#[$doc])*
+        pub struct $name(pub $crate::db::Db);
+
+        impl async_graphql::dataloader::Loader<$key> for $name {
+            type Value = Vec<entity::$table::Model>;
+            type Error = $crate::error::ApiError;
+
+            async fn load(
+                &self,
+                keys: &[$key],
+            ) -> Result<std::collections::HashMap<$key, Self::Value>, $crate::error::ApiError> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+                let rows = entity::$table::Entity::find()
+                    .filter(entity::$table::Column::$column.is_in(keys.iter().cloned()))
+                    .order_by_asc(entity::$table::Column::$order)
+                    .all(&self.0.conn)
+                    .await?;
+                let mut out: std::collections::HashMap<$key, Self::Value> =
+                    keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+                for row in rows {
+                    out.entry(row.$field.clone()).or_default().push(row);
+                }
+                Ok(out)
+            }
+        }
+    };
+}

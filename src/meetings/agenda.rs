@@ -4,18 +4,20 @@
 //! `AGENDA_CHANGED` or `DECISION_RECORDED` entry, in one transaction.
 
 use chrono::{DateTime, Utc};
-use entity::{agenda_item, meeting, nomination};
+use entity::{agenda_item, decision, meeting, nomination};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
 use super::changes::{bump, check_open, locked, touch, unchanged};
-use super::model::AgendaItemKind;
+use super::model::{AgendaItemKind, DECISION_MAX, DecisionKind, STANDING_ITEMS, in_session};
 use crate::auth::Identity;
+use crate::bounds::bounded;
 use crate::db::{Db, WriteTxn};
 use crate::error::ApiError;
 use crate::events::Event;
+use crate::vocabulary::stored;
 use crate::workflow::idempotency::{self, Done, Keyed};
 
 /// The title of the item the workflow creates for nominations.
@@ -76,9 +78,22 @@ async fn insert_item(
     kind: AgendaItemKind,
     now: DateTime<Utc>,
 ) -> Result<agenda_item::Model, ApiError> {
+    insert_row(txn, meeting_id, 0, title, kind, false, now).await
+}
+
+async fn insert_row(
+    txn: &WriteTxn,
+    meeting_id: i32,
+    order: i32,
+    title: &str,
+    kind: AgendaItemKind,
+    standing: bool,
+    now: DateTime<Utc>,
+) -> Result<agenda_item::Model, ApiError> {
     Ok(agenda_item::ActiveModel {
+        standing: Set(standing),
         meeting_id: Set(meeting_id),
-        item_order: Set(0),
+        item_order: Set(order),
         title: Set(title.to_owned()),
         kind: Set(kind.as_str().to_owned()),
         decision: Set(None),
@@ -274,7 +289,8 @@ pub async fn nominations_item(
     Ok(created)
 }
 
-/// Records one decision line on an agenda item, and announces it.
+/// Records a decision of the nomination workflow (one line per nomination)
+/// on an agenda item, and announces it.
 pub async fn record_decision(
     txn: &WriteTxn,
     item_id: i32,
@@ -289,28 +305,265 @@ pub async fn record_decision(
             tracing::error!(item = item_id, "a nomination's agenda item is missing");
             ApiError::Internal
         })?;
-    let decision = match &item.decision {
-        Some(text) => format!("{text}\n{line}"),
-        None => line.to_owned(),
+    let decision = Decided {
+        kind: DecisionKind::Agreed,
+        text: line.to_owned(),
+        nomination_id: Some(nomination_id),
+        by: "system".to_owned(),
     };
-    let (meeting_id, version) = (item.meeting_id, item.version);
+    record(txn, item, decision, now).await?;
+    Ok(())
+}
+
+/// A decision to record.
+pub struct Decided {
+    pub kind: DecisionKind,
+    pub text: String,
+    pub nomination_id: Option<i64>,
+    /// The account that recorded it (`system` for the workflow's own).
+    pub by: String,
+}
+
+/// The one place a decision is recorded: the register's row, the item's
+/// decision text (each decision one line), the meeting's version and a
+/// `DECISION_RECORDED` entry, in the caller's transaction.
+pub async fn record(
+    txn: &WriteTxn,
+    item: agenda_item::Model,
+    decided: Decided,
+    now: DateTime<Utc>,
+) -> Result<decision::Model, ApiError> {
+    let row = decision::ActiveModel {
+        meeting_id: Set(item.meeting_id),
+        agenda_item_id: Set(item.id),
+        kind: Set(decided.kind.as_str().to_owned()),
+        text: Set(decided.text.clone()),
+        nomination_id: Set(decided.nomination_id),
+        recorded_by: Set(decided.by.clone()),
+        recorded_at: Set(now.fixed_offset()),
+        ..Default::default()
+    }
+    .insert(&**txn)
+    .await?;
+    let text = match &item.decision {
+        Some(text) => format!("{text}\n{}", decided.text),
+        None => decided.text.clone(),
+    };
+    let (item_id, meeting_id, version) = (item.id, item.meeting_id, item.version);
     let mut changes: agenda_item::ActiveModel = item.into();
-    changes.decision = Set(Some(decision.clone()));
+    changes.decision = Set(Some(text));
     changes.decided_at = Set(Some(now.fixed_offset()));
     changes.version = Set(version + 1);
     changes.updated_at = Set(now.fixed_offset());
     changes.update(&**txn).await?;
+    let (id, kind, line) = (row.id, decided.kind.as_str().to_owned(), decided.text);
     touch(
         txn,
         meeting_id,
         |after| Event::DecisionRecorded {
             agenda_item_id: item_id,
-            nomination_id,
-            decision,
+            nomination_id: decided.nomination_id,
+            decision: line,
             version: Some(after.version),
+            decision_id: Some(id),
+            kind: Some(kind),
         },
         now,
     )
     .await?;
+    Ok(row)
+}
+
+/// Records a decision the President's office states on an item of a
+/// meeting in session (the caller saw the meeting at `expected_version`).
+#[allow(clippy::too_many_arguments)]
+pub async fn decide(
+    db: &Db,
+    who: &Identity,
+    item_id: i32,
+    expected_version: i32,
+    kind: DecisionKind,
+    text: String,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i32>, ApiError> {
+    let text = text.trim().to_owned();
+    if text.is_empty() {
+        return Err(ApiError::bad_input("a decision has a text"));
+    }
+    bounded("text", Some(text.clone()), DECISION_MAX)?;
+    let input = json!({ "op": "recordDecision", "item": item_id,
+        "expectedVersion": expected_version, "kind": kind.as_str(), "text": text });
+    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+        let (item, meeting) = item_and_meeting(txn, item_id, expected_version).await?;
+        in_session(&meeting.code, stored(&meeting.status)?)?;
+        let decided = Decided {
+            kind,
+            text: text.clone(),
+            nomination_id: None,
+            by: who.subject.clone(),
+        };
+        Ok(record(txn, item, decided, now).await?.id)
+    })
+    .await
+}
+
+/// The standing items a committee meeting's provisional agenda starts with.
+pub(super) async fn seed_standing_items(
+    txn: &WriteTxn,
+    meeting_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    for (i, (title, kind)) in STANDING_ITEMS.iter().enumerate() {
+        insert_row(txn, meeting_id, i as i32 + 1, title, *kind, true, now).await?;
+    }
     Ok(())
+}
+
+/// Adopts the agenda of a meeting in session, with any additional items
+/// (placed before "any other business" where the agenda ends with it), and
+/// records the adoption as a decision on its adoption item.
+pub async fn adopt(
+    db: &Db,
+    who: &Identity,
+    meeting_id: i32,
+    expected_version: i32,
+    additional: Vec<String>,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i32>, ApiError> {
+    let mut titles = Vec::with_capacity(additional.len());
+    for title in additional {
+        let title = title.trim().to_owned();
+        if title.is_empty() || title.chars().count() > 500 {
+            return Err(ApiError::bad_input(
+                "an agenda item's title has 1 to 500 characters",
+            ));
+        }
+        titles.push(title);
+    }
+    if titles.len() > 20 {
+        return Err(ApiError::bad_input("at most 20 additional items at once"));
+    }
+    let input = json!({ "op": "adoptAgenda", "meeting": meeting_id,
+        "expectedVersion": expected_version, "additional": titles });
+    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+        let before = locked(txn, meeting_id, expected_version).await?;
+        check_open(&before)?;
+        in_session(&before.code, stored(&before.status)?)?;
+        if before.agenda_adopted_at.is_some() {
+            return Err(ApiError::GuardFailed {
+                guard: "notYetAdopted".to_owned(),
+                reason: format!("the {}'s agenda is already adopted", before.code),
+            });
+        }
+        let mut items = agenda(txn, meeting_id).await?;
+        let adoption_kind = AgendaItemKind::AgendaAdoption.as_str();
+        if !items.iter().any(|i| i.kind == adoption_kind) {
+            let created = insert_item(
+                txn,
+                meeting_id,
+                STANDING_ITEMS[0].0,
+                AgendaItemKind::AgendaAdoption,
+                now,
+            )
+            .await?;
+            items.insert(0, created);
+        }
+        let aob = items
+            .iter()
+            .rposition(|i| i.standing && i.title == STANDING_ITEMS[4].0)
+            .filter(|p| *p + 1 == items.len());
+        let first = aob.unwrap_or(items.len());
+        for (at, title) in (first..).zip(titles.iter()) {
+            let created = insert_item(txn, meeting_id, title, AgendaItemKind::General, now).await?;
+            items.insert(at, created);
+        }
+        let agenda_titles = renumber(txn, items.clone(), now).await?;
+        let adoption = items
+            .into_iter()
+            .find(|i| i.kind == adoption_kind)
+            .ok_or_else(|| ApiError::broken("the agenda has its adoption item"))?;
+        let mut changes = unchanged();
+        changes.agenda_adopted_at = Set(Some(now.fixed_offset()));
+        let added = titles.clone();
+        bump(
+            txn,
+            changes,
+            &before,
+            move |after| Event::AgendaAdopted {
+                additional: added,
+                agenda: agenda_titles,
+                version: after.version,
+                status: after.status.clone(),
+            },
+            now,
+        )
+        .await?;
+        let text = if titles.is_empty() {
+            "The agenda was adopted.".to_owned()
+        } else {
+            format!(
+                "The agenda was adopted with the additional items: {}.",
+                titles.join("; ")
+            )
+        };
+        let adoption = agenda_item::Entity::find_by_id(adoption.id)
+            .one(&**txn)
+            .await?
+            .ok_or_else(|| ApiError::broken("the adoption item exists"))?;
+        let decided = Decided {
+            kind: DecisionKind::Agreed,
+            text,
+            nomination_id: None,
+            by: who.subject.clone(),
+        };
+        record(txn, adoption, decided, now).await?;
+        Ok(meeting_id)
+    })
+    .await
+}
+
+/// Renames an agenda item (a standing item included).
+pub async fn rename_item(
+    db: &Db,
+    who: &Identity,
+    item_id: i32,
+    expected_version: i32,
+    title: String,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Done<i32>, ApiError> {
+    let title = title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 500 {
+        return Err(ApiError::bad_input(
+            "an agenda item's title has 1 to 500 characters",
+        ));
+    }
+    let input = json!({ "op": "renameAgendaItem", "item": item_id,
+        "expectedVersion": expected_version, "title": title });
+    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+        let (item, before) = item_and_meeting(txn, item_id, expected_version).await?;
+        let version = item.version;
+        let mut changes: agenda_item::ActiveModel = item.clone().into();
+        changes.title = Set(title.clone());
+        changes.version = Set(version + 1);
+        changes.updated_at = Set(now.fixed_offset());
+        let renamed = changes.update(&**txn).await?;
+        let titles = agenda(txn, before.id)
+            .await?
+            .into_iter()
+            .map(|i| i.title)
+            .collect();
+        bump(
+            txn,
+            unchanged(),
+            &before,
+            agenda_changed("renamed", &renamed, titles),
+            now,
+        )
+        .await?;
+        Ok(before.id)
+    })
+    .await
 }

@@ -4,14 +4,14 @@
 //! moved in the same transaction by the domains that own it, through the
 //! hooks they registered (`hooks`): meetings never name them.
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use entity::{meeting, state};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::hooks::MeetingHooks;
-use super::model::{MeetingKind, MeetingStatus};
+use super::model::{MeetingKind, MeetingStatus, SessionFormat};
 use crate::auth::Identity;
 use crate::bounds::{NAME_MAX, bounded, check_year};
 use crate::config::Policy;
@@ -33,6 +33,7 @@ pub struct NewMeeting {
     pub city: Option<String>,
     pub country: Option<String>,
     pub presiding_state: Option<String>,
+    pub when: When,
 }
 
 /// New dates or venue; `None` keeps what is there.
@@ -43,6 +44,82 @@ pub struct MeetingChange {
     pub city: Option<String>,
     pub country: Option<String>,
     pub presiding_state: Option<String>,
+    pub when: When,
+}
+
+/// A meeting's hours, time zone, venue, format and whether it is closed;
+/// `None` keeps (or, when scheduling, leaves out) each.
+#[derive(Clone, Debug, Default)]
+pub struct When {
+    pub start_time: Option<NaiveTime>,
+    pub end_time: Option<NaiveTime>,
+    /// An IANA time zone name (`Europe/Zurich`).
+    pub time_zone: Option<String>,
+    pub venue: Option<String>,
+    pub format: Option<SessionFormat>,
+    pub closed: Option<bool>,
+}
+
+impl When {
+    /// Checks the time zone, the venue and the hours against what `before`
+    /// holds, and sets what changes on `changes`. Says whether the hours moved.
+    fn apply(
+        self,
+        before: Option<&meeting::Model>,
+        changes: &mut meeting::ActiveModel,
+    ) -> Result<bool, ApiError> {
+        let venue = bounded("venue", self.venue, NAME_MAX)?;
+        if let Some(zone) = &self.time_zone {
+            zone.parse::<chrono_tz::Tz>().map_err(|_| {
+                ApiError::bad_input(format!(
+                    "`{zone}` is not a time zone: give an IANA name such as Europe/Zurich"
+                ))
+            })?;
+        }
+        let hhmm = |t: NaiveTime| t.format("%H:%M").to_string();
+        let start = self
+            .start_time
+            .map(hhmm)
+            .or(before.and_then(|b| b.start_time.clone()));
+        let end = self
+            .end_time
+            .map(hhmm)
+            .or(before.and_then(|b| b.end_time.clone()));
+        let zone = self
+            .time_zone
+            .clone()
+            .or(before.and_then(|b| b.time_zone.clone()));
+        if (start.is_some() || end.is_some()) && zone.is_none() {
+            return Err(ApiError::bad_input(
+                "a meeting's hours need its time zone: give `timeZone` (e.g. Europe/Zurich)",
+            ));
+        }
+        if end.is_some() && start.is_none() {
+            return Err(ApiError::bad_input(
+                "give the hour it starts with the hour it ends",
+            ));
+        }
+        let moved = before.is_some_and(|b| {
+            (
+                b.start_time.as_ref(),
+                b.end_time.as_ref(),
+                b.time_zone.as_ref(),
+            ) != (start.as_ref(), end.as_ref(), zone.as_ref())
+        });
+        changes.start_time = Set(start);
+        changes.end_time = Set(end);
+        changes.time_zone = Set(zone);
+        if let Some(venue) = venue {
+            changes.venue = Set(Some(venue));
+        }
+        if let Some(format) = self.format {
+            changes.format = Set(Some(format.as_str().to_owned()));
+        }
+        if let Some(closed) = self.closed {
+            changes.closed = Set(closed);
+        }
+        Ok(moved)
+    }
 }
 
 async fn check_state(txn: &WriteTxn, code: &Option<String>) -> Result<Option<String>, ApiError> {
@@ -199,7 +276,8 @@ pub async fn schedule(
     check_year("year", year)?;
     let input = json!({ "op": "scheduleMeeting", "code": code, "kind": new.kind.as_str(),
         "ordinal": new.ordinal, "year": year, "startsOn": new.starts_on, "endsOn": new.ends_on,
-        "city": city, "country": new.country, "presiding": new.presiding_state });
+        "city": city, "country": new.country, "presiding": new.presiding_state,
+        "when": format!("{:?}", new.when) });
     idempotency::run(db, keyed(who, key, input), now, async |txn| {
         if meeting::Entity::find()
             .filter(meeting::Column::Code.eq(code.as_str()))
@@ -213,7 +291,7 @@ pub async fn schedule(
         }
         let country = check_state(txn, &new.country).await?;
         let presiding = check_state(txn, &new.presiding_state).await?;
-        let created = meeting::ActiveModel {
+        let mut row = meeting::ActiveModel {
             code: Set(code.clone()),
             kind: Set(new.kind.as_str().to_owned()),
             ordinal: Set(new.ordinal),
@@ -229,9 +307,9 @@ pub async fn schedule(
             created_at: Set(now.fixed_offset()),
             updated_at: Set(now.fixed_offset()),
             ..Default::default()
-        }
-        .insert(&**txn)
-        .await?;
+        };
+        new.when.clone().apply(None, &mut row)?;
+        let created = row.insert(&**txn).await?;
         events::append(
             &**txn,
             &Topic::Meeting(created.id),
@@ -248,6 +326,10 @@ pub async fn schedule(
             now,
         )
         .await?;
+        if new.kind == MeetingKind::CoordinationCommittee {
+            super::agenda::seed_standing_items(txn, created.id, now).await?;
+        }
+        super::invitations::follow_composition(txn, &created, "scheduled", now).await?;
         hooks.dated(txn, &created, now).await?;
         Ok(created.id)
     })
@@ -268,7 +350,8 @@ pub async fn change(
     let city = bounded("city", change.city, NAME_MAX)?;
     let input = json!({ "op": "updateMeeting", "id": id, "expectedVersion": expected_version,
         "startsOn": change.starts_on, "endsOn": change.ends_on, "city": city,
-        "country": change.country, "presiding": change.presiding_state });
+        "country": change.country, "presiding": change.presiding_state,
+        "when": format!("{:?}", change.when) });
     idempotency::run(db, keyed(who, key, input), now, async |txn| {
         let before = locked(txn, id, expected_version).await?;
         check_open(&before)?;
@@ -278,6 +361,11 @@ pub async fn change(
         let mut changes = unchanged();
         changes.starts_on = Set(starts_on);
         changes.ends_on = Set(ends_on);
+        let hours_moved = change.when.clone().apply(Some(&before), &mut changes)?;
+        let dates_moved = (starts_on, ends_on) != (before.starts_on, before.ends_on);
+        if hours_moved || dates_moved {
+            changes.sequence = Set(before.sequence + 1);
+        }
         if let Some(city) = &city {
             changes.city = Set(Some(city.clone()));
         }
@@ -301,7 +389,8 @@ pub async fn change(
             now,
         )
         .await?;
-        if (after.starts_on, after.ends_on) != (before.starts_on, before.ends_on) {
+        if dates_moved {
+            super::invitations::follow_composition(txn, &after, "moved", now).await?;
             hooks.moved(txn, &after, now).await?;
             hooks.dated(txn, &after, now).await?;
         }

@@ -22,6 +22,10 @@ pub fn register(
         .data(new(scope, AgendaLoader(db.clone())))
         .data(new(scope, AgendaItemLoader(db.clone())))
         .data(new(scope, SessionLoader(db.clone())))
+        .data(new(scope, InvitationsLoader(db.clone())))
+        .data(new(scope, DecisionsLoader(db.clone())))
+        .data(new(scope, ItemDecisionsLoader(db.clone())))
+        .data(new(scope, NumberLoader(db.clone())))
 }
 
 crate::key_loader!(
@@ -63,5 +67,33 @@ impl Loader<i32> for SessionLoader {
             out.entry(session.meeting_id).or_default().push(session);
         }
         Ok(out)
+    }
+}
+
+crate::group_loader!(
+    /// The invitations of each meeting.
+    InvitationsLoader: invitation by MeetingId (meeting_id: i32) order Id
+);
+
+crate::group_loader!(
+    /// The decisions of each meeting, in the order recorded.
+    DecisionsLoader: decision by MeetingId (meeting_id: i32) order Id
+);
+
+crate::group_loader!(
+    /// The decisions on each agenda item, in the order recorded.
+    ItemDecisionsLoader: decision by AgendaItemId (agenda_item_id: i32) order Id
+);
+
+/// Each committee meeting's number: its order among the committee meetings
+/// of its calendar year that are not cancelled (derived, never stored).
+pub struct NumberLoader(pub Db);
+
+impl Loader<i32> for NumberLoader {
+    type Value = i32;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, i32>, ApiError> {
+        service::committee_numbers(&self.0, keys).await
     }
 }

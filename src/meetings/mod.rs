@@ -4,6 +4,7 @@
 pub mod agenda;
 pub mod changes;
 pub mod hooks;
+pub mod invitations;
 pub mod loaders;
 pub mod model;
 pub mod mutation;

@@ -32,6 +32,13 @@ pub enum AgendaItemKind {
     Nominations,
     /// A decision of the meeting.
     Decision,
+    /// A committee meeting's standing item: adoption of the agenda.
+    AgendaAdoption,
+    /// A committee meeting's standing item: approval of the minutes of the previous meeting.
+    MinutesApproval,
+    /// A committee meeting's standing item: follow-up of action points (lists
+    /// every open action point of earlier meetings).
+    ActionPointsFollowUp,
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -59,7 +66,82 @@ crate::names!(AgendaItemKind {
     General = "GENERAL",
     Nominations = "NOMINATIONS",
     Decision = "DECISION",
+    AgendaAdoption = "AGENDA_ADOPTION",
+    MinutesApproval = "MINUTES_APPROVAL",
+    ActionPointsFollowUp = "ACTION_POINTS_FOLLOW_UP",
 });
+
+/// In what capacity a party is invited to a committee meeting.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Capacity {
+    /// A State holding a seat on the committee on the meeting's date.
+    Member,
+    /// The ICRC, the United Nations or the Cluster Munition Coalition.
+    Observer,
+    /// The Implementation Support Unit.
+    Secretariat,
+    /// A State, an organisation or a guest the committee called upon to assist.
+    Invited,
+}
+
+crate::names!(Capacity {
+    Member = "MEMBER",
+    Observer = "OBSERVER",
+    Secretariat = "SECRETARIAT",
+    Invited = "INVITED",
+});
+
+/// Whether an invitee came.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Attendance {
+    Present,
+    ApologiesReceived,
+    Absent,
+}
+
+crate::names!(Attendance {
+    Present = "PRESENT",
+    ApologiesReceived = "APOLOGIES_RECEIVED",
+    Absent = "ABSENT",
+});
+
+/// What a meeting decided on an item.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    Agreed,
+    TookNote,
+    Requested,
+    Deferred,
+}
+
+crate::names!(DecisionKind {
+    Agreed = "AGREED",
+    TookNote = "TOOK_NOTE",
+    Requested = "REQUESTED",
+    Deferred = "DEFERRED",
+});
+
+/// The standing items a committee meeting's provisional agenda starts with
+/// (the President's office may move, rename or remove them).
+pub const STANDING_ITEMS: [(&str, AgendaItemKind); 5] = [
+    ("Adoption of the agenda", AgendaItemKind::AgendaAdoption),
+    (
+        "Approval of the minutes of the previous meeting",
+        AgendaItemKind::MinutesApproval,
+    ),
+    (
+        "Follow-up of action points",
+        AgendaItemKind::ActionPointsFollowUp,
+    ),
+    (
+        "Updates from the Presidency and the Coordinators",
+        AgendaItemKind::General,
+    ),
+    ("Any other business", AgendaItemKind::General),
+];
+
+/// The longest decision, in characters.
+pub const DECISION_MAX: usize = 4_000;
 
 crate::names!(SessionFormat {
     InPerson = "IN_PERSON",
@@ -75,6 +157,11 @@ impl MeetingKind {
 }
 
 impl MeetingStatus {
+    /// Whether the meeting has started: in session or concluded.
+    pub fn has_started(self) -> bool {
+        matches!(self, Self::InSession | Self::Concluded)
+    }
+
     /// A concluded or cancelled meeting is history: nothing about it changes.
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Concluded | Self::Cancelled)
@@ -107,3 +194,18 @@ pub fn takes_nominations(kind: MeetingKind, status: MeetingStatus) -> Result<(),
 /// The `source` of a meeting the President's office scheduled (reference
 /// meetings cite where their facts come from).
 pub const SCHEDULED_THROUGH_THE_API: &str = "scheduled through the API";
+
+/// The one rule for "this meeting is sitting now": `Err` names the guard and says why not.
+pub fn in_session(code: &str, status: MeetingStatus) -> Result<(), crate::error::ApiError> {
+    if status == MeetingStatus::InSession {
+        Ok(())
+    } else {
+        Err(crate::error::ApiError::GuardFailed {
+            guard: "meetingInSession".to_owned(),
+            reason: format!(
+                "the {code} is {}: this is recorded while the meeting is in session",
+                status.as_str()
+            ),
+        })
+    }
+}

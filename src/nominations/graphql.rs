@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use super::commands::{Move, Proposal, Slate};
 use super::consultation::{self, Response};
-use super::definition::{self, NominationEvent};
+use super::definition::NominationEvent;
 use super::loaders::NominationLoader;
 use super::moves;
 use super::read::{self, NominationQuery};
@@ -24,7 +24,6 @@ use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
 use crate::graphql::scalars::{NOTE_MAX, bounded, check_instant};
-use crate::graphql::workflow::Workflow;
 use crate::workflow::timers;
 
 fn now(ctx: &Context<'_>) -> DateTime<Utc> {
@@ -74,11 +73,6 @@ pub struct NominationsQuery;
 
 #[Object]
 impl NominationsQuery {
-    /// A workflow definition: its states, transitions, roles and Mermaid diagram.
-    async fn workflow(&self, name: String) -> Result<Option<Workflow>, ApiError> {
-        Ok((name == definition::NAME).then(|| Workflow(definition::current().describe())))
-    }
-
     /// One nomination by its ID.
     async fn nomination(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Nomination>, ApiError> {
         let id = GlobalId::nomination(&id)?;

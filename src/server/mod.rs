@@ -5,8 +5,10 @@
 
 pub mod app;
 pub mod authenticate;
+pub mod calendar;
 pub mod http;
 pub mod listener;
+pub mod record;
 pub mod request;
 pub mod schema;
 pub mod state;

@@ -34,6 +34,8 @@ pub fn prepare(
         .data(scope.clone());
     let request = committee::loaders::register(request, scope, &app.db);
     let request = nominations::loaders::register(request, scope, &app.db);
+    let request = crate::minutes::graphql::register(request, scope, &app.db);
+    let request = crate::action_points::graphql::register(request, scope, &app.db);
     meetings::loaders::register(request, scope, &app.db)
 }
 

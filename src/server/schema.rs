@@ -3,15 +3,22 @@
 
 use async_graphql::{Context, ID, Interface, MergedObject, Object, Schema};
 
+use crate::action_points::graphql::ActionPointLoader;
+use crate::action_points::types::ActionPoint;
+use crate::action_points::{ActionPointsMutation, ActionPointsQuery};
 use crate::committee::CommitteeQuery;
 use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
 use crate::committee::types::{Mandate, Organization, Position, State};
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
+use crate::graphql::workflow::Workflow;
 use crate::meetings::loaders::{AgendaItemLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
+use crate::meetings::types::{Decision, Invitation};
 use crate::meetings::{MeetingsMutation, MeetingsQuery};
+use crate::minutes::types::Minutes;
+use crate::minutes::{MinutesMutation, MinutesQuery};
 use crate::nominations::loaders::NominationLoader;
 use crate::nominations::types::Nomination;
 use crate::nominations::{NominationsMutation, NominationsQuery};
@@ -29,6 +36,10 @@ pub enum Node {
     Meeting(Meeting),
     AgendaItem(AgendaItem),
     Nomination(Nomination),
+    Invitation(Invitation),
+    Decision(Decision),
+    ActionPoint(ActionPoint),
+    Minutes(Minutes),
 }
 
 #[derive(Default)]
@@ -67,7 +78,42 @@ impl NodeQuery {
                 .load_one(n)
                 .await?
                 .map(|m| Node::Nomination(Nomination(m))),
+            GlobalId::Invitation(n) => {
+                use sea_orm::EntityTrait;
+                entity::invitation::Entity::find_by_id(n)
+                    .one(&ctx.data_unchecked::<crate::db::Db>().conn)
+                    .await?
+                    .map(|m| Node::Invitation(Invitation(m)))
+            }
+            GlobalId::Decision(n) => {
+                use sea_orm::EntityTrait;
+                entity::decision::Entity::find_by_id(n)
+                    .one(&ctx.data_unchecked::<crate::db::Db>().conn)
+                    .await?
+                    .map(|m| Node::Decision(Decision(m)))
+            }
+            GlobalId::ActionPoint(n) => get::<ActionPointLoader, i32>(ctx)
+                .load_one(n)
+                .await?
+                .map(|m| Node::ActionPoint(ActionPoint(m))),
+            GlobalId::Minutes(n) => crate::minutes::graphql::by_id(ctx, n)
+                .await?
+                .map(Node::Minutes),
         })
+    }
+
+    /// A workflow definition (`nomination` or `minutes`): its states,
+    /// transitions, roles, guards and Mermaid diagram.
+    async fn workflow(&self, name: String) -> Option<Workflow> {
+        match name.as_str() {
+            crate::nominations::definition::NAME => Some(Workflow(
+                crate::nominations::definition::current().describe(),
+            )),
+            crate::minutes::NAME => {
+                Some(Workflow(crate::minutes::definition::current().describe()))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -77,12 +123,20 @@ pub struct Query(
     MeetingsQuery,
     NominationsQuery,
     SeatsQuery,
+    MinutesQuery,
+    ActionPointsQuery,
     EventsQuery,
     NodeQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(NominationsMutation, MeetingsMutation, SeatsMutation);
+pub struct Mutation(
+    NominationsMutation,
+    MeetingsMutation,
+    MinutesMutation,
+    ActionPointsMutation,
+    SeatsMutation,
+);
 
 pub type CcmSchema = Schema<Query, Mutation, Subscription>;
 

@@ -105,6 +105,8 @@ impl AppState {
             Arc::new(crate::nominations::timers::RenewalTimers),
             Arc::new(crate::committee::mandates::MandateTimers),
             Arc::new(crate::seats::calls::CallTimers),
+            Arc::new(crate::minutes::timers::MinutesTimers),
+            Arc::new(crate::action_points::service::ActionPointTimers),
         ];
         crate::workflow::timers::spawn_runner(
             db.clone(),

@@ -56,6 +56,22 @@ pub enum UpdateKind {
     /// The reference data shipped with a new release added, corrected or
     /// retired a row of an existing database.
     ReferenceCorrected,
+    /// A committee meeting's invitations changed (scheduled, moved, invited, withdrawn).
+    InvitationsChanged,
+    /// A delegation or an observer sent its apologies.
+    ApologiesSent,
+    AttendanceRecorded,
+    AgendaAdopted,
+    ActionPointAdded,
+    /// An open action point reached its due date.
+    ActionPointDue,
+    ActionPointClosed,
+    /// A meeting's minutes moved in their workflow.
+    MinutesTransition,
+    /// A text of the minutes was saved.
+    MinutesRevised,
+    /// The comments deadline of circulated minutes passed.
+    MinutesCommentsClosed,
 }
 
 /// A nomination's move, as it was at the event: `to` and `version` are the
@@ -143,9 +159,65 @@ pub struct ReferenceDetails {
     pub fields: Vec<String>,
 }
 
+/// A move of a workflow other than nominations (the minutes), as it was at the event.
+#[derive(SimpleObject)]
+pub struct WorkflowDetails {
+    pub definition: String,
+    pub from: Option<String>,
+    pub event: String,
+    pub to: String,
+    pub version: i32,
+    pub actor: String,
+    pub note: Option<String>,
+}
+
+/// Invitations added or removed, or a party's apologies.
+#[derive(SimpleObject)]
+pub struct InvitationDetails {
+    /// `scheduled`, `moved`, `invited`, `withdrawn` or `apologies`.
+    pub reason: String,
+    /// The parties invited (`STATE:PHL`, `ORG:ICRC`, `GUEST:...`).
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// Attendance recorded for a meeting.
+#[derive(SimpleObject)]
+pub struct AttendanceDetails {
+    pub present: i32,
+    pub apologies_received: i32,
+    pub absent: i32,
+    pub version: i32,
+}
+
+/// An action point added, due or closed.
+#[derive(SimpleObject)]
+pub struct ActionPointDetails {
+    pub action_point_id: ID,
+    pub text: Option<String>,
+    pub owner: Option<String>,
+    pub due_on: Option<Date>,
+    /// For closings: `DONE` or `DROPPED`.
+    pub status: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A text of the minutes saved, or their comments deadline passed.
+#[derive(SimpleObject)]
+pub struct MinutesDetails {
+    pub minutes_id: ID,
+    pub agenda_item_id: Option<ID>,
+    pub revision: Option<i32>,
+}
+
 /// The typed details of an update, as recorded at the event.
 #[derive(Union)]
 pub enum UpdateDetails {
+    Workflow(WorkflowDetails),
+    Invitation(InvitationDetails),
+    Attendance(AttendanceDetails),
+    ActionPoint(ActionPointDetails),
+    Minutes(MinutesDetails),
     Transition(TransitionDetails),
     Consultation(ConsultationDetails),
     Term(TermDetails),
@@ -204,6 +276,9 @@ impl Update {
 
     async fn kind(&self) -> Result<UpdateKind, ApiError> {
         Ok(match self.event()? {
+            Event::Transition { definition, .. } if definition == crate::minutes::NAME => {
+                UpdateKind::MinutesTransition
+            }
             Event::Transition { .. } => UpdateKind::Transition,
             Event::ConsultationResponse { .. } => UpdateKind::ConsultationResponse,
             Event::ConsultationResponseWithdrawn { .. } => {
@@ -221,6 +296,15 @@ impl Update {
             Event::CallOpened { .. } => UpdateKind::CallOpened,
             Event::CallDeadlineWarning { .. } => UpdateKind::CallDeadlineWarning,
             Event::ReferenceCorrected { .. } => UpdateKind::ReferenceCorrected,
+            Event::InvitationsChanged { .. } => UpdateKind::InvitationsChanged,
+            Event::ApologiesSent { .. } => UpdateKind::ApologiesSent,
+            Event::AttendanceRecorded { .. } => UpdateKind::AttendanceRecorded,
+            Event::AgendaAdopted { .. } => UpdateKind::AgendaAdopted,
+            Event::ActionPointAdded { .. } => UpdateKind::ActionPointAdded,
+            Event::ActionPointDue { .. } => UpdateKind::ActionPointDue,
+            Event::ActionPointClosed { .. } => UpdateKind::ActionPointClosed,
+            Event::MinutesRevised { .. } => UpdateKind::MinutesRevised,
+            Event::MinutesCommentsClosed { .. } => UpdateKind::MinutesCommentsClosed,
         })
     }
 
@@ -236,6 +320,24 @@ impl Update {
     /// The details, typed by kind, as they were at the event.
     async fn details(&self) -> Result<UpdateDetails, ApiError> {
         Ok(match self.event()? {
+            Event::Transition {
+                definition,
+                from,
+                event,
+                to,
+                version,
+                actor,
+                note,
+                ..
+            } if definition != "nomination" => UpdateDetails::Workflow(WorkflowDetails {
+                definition,
+                from,
+                event,
+                to,
+                version,
+                actor,
+                note,
+            }),
             Event::Transition {
                 from,
                 event,
@@ -375,6 +477,89 @@ impl Update {
                 table,
                 key,
                 fields,
+            }),
+            Event::InvitationsChanged {
+                reason,
+                added,
+                removed,
+            } => UpdateDetails::Invitation(InvitationDetails {
+                reason,
+                added,
+                removed,
+            }),
+            Event::ApologiesSent { party, .. } => UpdateDetails::Invitation(InvitationDetails {
+                reason: "apologies".to_owned(),
+                added: vec![party],
+                removed: Vec::new(),
+            }),
+            Event::AttendanceRecorded {
+                present,
+                apologies_received,
+                absent,
+                version,
+            } => UpdateDetails::Attendance(AttendanceDetails {
+                present: present as i32,
+                apologies_received: apologies_received as i32,
+                absent: absent as i32,
+                version,
+            }),
+            Event::AgendaAdopted {
+                agenda,
+                version,
+                status,
+                ..
+            } => {
+                let mut details = meeting_details(&status, version, None, None, None)?;
+                details.change = Some("adopted".to_owned());
+                details.agenda = Some(agenda);
+                UpdateDetails::Meeting(details)
+            }
+            Event::ActionPointAdded {
+                action_point_id,
+                text,
+                owner,
+                due_on,
+            }
+            | Event::ActionPointDue {
+                action_point_id,
+                text,
+                owner,
+                due_on,
+            } => UpdateDetails::ActionPoint(ActionPointDetails {
+                action_point_id: GlobalId::ActionPoint(action_point_id).encode(),
+                text: Some(text),
+                owner: Some(owner),
+                due_on: Some(Date(due_on)),
+                status: None,
+                note: None,
+            }),
+            Event::ActionPointClosed {
+                action_point_id,
+                status,
+                note,
+                ..
+            } => UpdateDetails::ActionPoint(ActionPointDetails {
+                action_point_id: GlobalId::ActionPoint(action_point_id).encode(),
+                text: None,
+                owner: None,
+                due_on: None,
+                status: Some(status),
+                note,
+            }),
+            Event::MinutesRevised {
+                minutes_id,
+                agenda_item_id,
+                revision,
+                ..
+            } => UpdateDetails::Minutes(MinutesDetails {
+                minutes_id: GlobalId::Minutes(minutes_id).encode(),
+                agenda_item_id: Some(GlobalId::AgendaItem(agenda_item_id).encode()),
+                revision: Some(revision),
+            }),
+            Event::MinutesCommentsClosed { minutes_id } => UpdateDetails::Minutes(MinutesDetails {
+                minutes_id: GlobalId::Minutes(minutes_id).encode(),
+                agenda_item_id: None,
+                revision: None,
             }),
         })
     }
@@ -564,12 +749,26 @@ impl Subscription {
         {
             return Err(ApiError::NotFound("no such meeting".to_owned()).into());
         }
-        Ok(open(
+        // The minutes' steps before publication are for the meeting's
+        // invitees; others see only their publication.
+        let who = ctx
+            .data_opt::<crate::auth::Caller>()
+            .and_then(crate::auth::Caller::identity)
+            .filter(|w| !w.expired());
+        let access = crate::minutes::read::access(&db.conn, who, id).await?;
+        let stream = open(
             ctx,
             "meetingUpdates",
             Filter::topic_or_scope(&Topic::Meeting(id)),
             after,
-        )?)
+        )?;
+        Ok(stream.filter(move |item| {
+            let shown = match item {
+                Ok(update) => access.shows(&update.0),
+                Err(_) => true,
+            };
+            std::future::ready(shown)
+        }))
     }
 
     /// One nomination's moves and consultation responses.

@@ -74,8 +74,13 @@ static CONSOLE: &str = include_str!(concat!(
     "/web/console/index.html"
 ));
 
+/// A page built for the request (the record of a meeting), with the same policy.
+pub fn html_page(html: String, headers: &HeaderMap) -> Response {
+    page(html, headers)
+}
+
 /// A page, with the policy that keeps it to our own origin.
-fn page(html: &'static str, headers: &HeaderMap) -> Response {
+fn page(html: impl IntoResponse, headers: &HeaderMap) -> Response {
     (
         [
             (

@@ -464,6 +464,7 @@ pub async fn add_meeting(
         city: Some("Geneva".to_owned()),
         country: Some("CHE".to_owned()),
         presiding_state: None,
+        when: Default::default(),
     };
     let done = changes::schedule(
         app.db(),
