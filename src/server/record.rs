@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::AppState;
-use crate::graphql::batch::Scope;
 
 /// What the record reads: a meeting's whole record.
 pub const RECORD_QUERY: &str = r#"query Record($code: String!) {
@@ -372,9 +371,13 @@ pub async fn page(
     let request = async_graphql::Request::new(RECORD_QUERY).variables(
         async_graphql::Variables::from_json(serde_json::json!({ "code": code })),
     );
-    let scope = Scope::new();
-    let request = super::request::prepare(&app, request, caller, &scope);
-    let response = app.schema.execute(request).await;
+    let Some(response) = super::request::run_query(&app, request, caller).await else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the record took too long to read\n",
+        )
+            .into_response();
+    };
     let data = response.data.into_json().unwrap_or(Value::Null);
     let unexpected = response.errors.iter().find(|e| {
         let code = e

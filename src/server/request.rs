@@ -102,3 +102,20 @@ pub async fn to_the_end<T: Send + 'static>(
         Err(_) => None,
     }
 }
+
+/// Runs a query the server itself asks on a caller's behalf (a page built
+/// from the API, such as a meeting's record), with the same data, loaders
+/// and batching as a request over HTTP, within the request time limit.
+pub async fn run_query(
+    app: &AppState,
+    request: async_graphql::Request,
+    caller: Caller,
+) -> Option<async_graphql::Response> {
+    let pending = Arc::new(crate::graphql::idempotency::Pending::default());
+    let scope = Scope::new();
+    let request = prepare(app, request.data(pending), caller, &scope);
+    let schema = app.schema.clone();
+    let execution = crate::graphql::batch::run(scope, async move { schema.execute(request).await });
+    let deadline = std::time::Duration::from_secs(app.config.request_timeout_secs.max(1));
+    tokio::time::timeout(deadline, execution).await.ok()
+}

@@ -19,6 +19,7 @@ mod live;
 mod mandates;
 mod meetings;
 mod metrics;
+mod month;
 mod nodes;
 mod nominations;
 mod races;
