@@ -111,6 +111,13 @@ fn owner(p: &Value) -> String {
     }
 }
 
+/// "2026-11-26" as "26 November 2026".
+fn long_date(iso: &str) -> String {
+    chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .map(|d| d.format("%-d %B %Y").to_string())
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
 fn heading(m: &Value) -> String {
     let code = esc(s(m, "code"));
     let title = match (m.get("number").and_then(Value::as_i64), s(m, "kind")) {
@@ -122,9 +129,9 @@ fn heading(m: &Value) -> String {
         (None, "COORDINATION_COMMITTEE") => "Coordination Committee meeting".to_owned(),
         (None, kind) => words(kind),
     };
-    let mut when = s(m, "startsOn").to_owned();
+    let mut when = long_date(s(m, "startsOn"));
     if !s(m, "endsOn").is_empty() && s(m, "endsOn") != s(m, "startsOn") {
-        when.push_str(&format!(" to {}", s(m, "endsOn")));
+        when.push_str(&format!(" to {}", long_date(s(m, "endsOn"))));
     }
     if !s(m, "startTime").is_empty() {
         when.push_str(&format!(", {}", s(m, "startTime")));

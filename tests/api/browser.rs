@@ -76,7 +76,45 @@ async fn the_console_carries_a_nomination_round(backend: Backend) {
     app.stop().await;
 }
 
-crate::on_both_databases!(the_console_carries_a_nomination_round);
+/// A member State of the committee on `day`, by the API's composition.
+async fn a_member_on(app: &TestApp, day: &str) -> String {
+    let data = app
+        .query(
+            "query($d: Date) { committee(asOf: $d) { positions { holders { state { code } } } } }",
+            json!({ "d": day }),
+        )
+        .await;
+    data["committee"]["positions"]
+        .as_array()
+        .expect("positions")
+        .iter()
+        .flat_map(|p| p["holders"].as_array().cloned().unwrap_or_default())
+        .find_map(|h| h["state"]["code"].as_str().map(str::to_owned))
+        .expect("a member")
+}
+
+async fn the_console_carries_a_committee_month(backend: Backend) {
+    // The next month's meeting opens in the test's time.
+    let app = spawn_app_with(backend, |config| config.policy.open_window_days = 400).await;
+    let member = a_member_on(&app, "2026-11-26").await;
+    let scenario = json!({
+        "base": app.address,
+        "presidency": token("isu-officer", Role::Presidency, None),
+        "member": [member, token("member-delegate", Role::Delegate, Some(&member))],
+    });
+    node(
+        "month.mjs",
+        vec![],
+        vec![("CCM_SCENARIO", scenario.to_string())],
+    )
+    .await;
+    app.stop().await;
+}
+
+crate::on_both_databases!(
+    the_console_carries_a_nomination_round,
+    the_console_carries_a_committee_month
+);
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

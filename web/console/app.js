@@ -5,6 +5,7 @@
 import { gql, setToken, token, ApiError } from "./api.js";
 import { h, problem, session, leave } from "./ui.js";
 import { committeePage, meetingsPage, meetingPage, nominationsPage, nominationPage, statePage } from "./pages.js";
+import { monthPage, minutesPage, decisionsPage, actionPointsPage } from "./month.js";
 
 async function loadMe() {
   session.me = null;
@@ -52,6 +53,10 @@ const routes = [
   [/^\/committee$/, () => committeePage()],
   [/^\/meetings$/, () => meetingsPage()],
   [/^\/meetings\/([^/]+)$/, (m) => meetingPage(decodeURIComponent(m[1]))],
+  [/^\/meetings\/([^/]+)\/minutes$/, (m) => minutesPage(decodeURIComponent(m[1]))],
+  [/^\/month$/, () => monthPage()],
+  [/^\/decisions$/, () => decisionsPage()],
+  [/^\/action-points$/, () => actionPointsPage()],
   [/^\/nominations$/, () => nominationsPage()],
   [/^\/nominations\/([^/]+)$/, (m) => nominationPage(decodeURIComponent(m[1]))],
   [/^\/states\/([^/]+)$/, (m) => statePage(decodeURIComponent(m[1]))],

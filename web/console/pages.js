@@ -3,6 +3,7 @@
 
 import { gql, follow, idempotencyKey, ApiError } from "./api.js";
 import { h, fill, problem, notice, session, onLeave, navigate, day, moment, today, table } from "./ui.js";
+import { committeeMeetingPage } from "./month.js";
 import { STATE_LABELS, MEETING_STATUS, SEAT_STATUS, REGIONAL_GROUPS, STANCES, MOVES, UPDATE_KINDS, labelOf } from "./words.js";
 
 const stateLink = (s) => (s ? h("a", { href: `/states/${s.code}` }, s.name) : "—");
@@ -140,14 +141,20 @@ function scheduleForm() {
   const status = h("div", { "aria-live": "polite" });
   const field = (id, label, attrs) => [h("label", { for: id }, label), h("input", { id, ...attrs })];
   const kind = h("select", { id: "s-kind" }, h("option", { value: "MSP" }, "Meeting of States Parties"),
-    h("option", { value: "REVIEW_CONFERENCE" }, "Review Conference"));
+    h("option", { value: "REVIEW_CONFERENCE" }, "Review Conference"),
+    h("option", { value: "COORDINATION_COMMITTEE" }, "Coordination Committee meeting"),
+    h("option", { value: "INTERSESSIONAL" }, "Intersessional meeting"));
+  const format = h("select", { id: "s-format" }, h("option", { value: "" }, "—"), h("option", { value: "IN_PERSON" }, "In person"),
+    h("option", { value: "HYBRID" }, "Hybrid"), h("option", { value: "VIRTUAL" }, "Virtual"));
   const key = idempotencyKey();
   const form = h("form", { class: "propose", onsubmit: async (e) => {
     e.preventDefault();
     const value = (id) => form.querySelector(`#${id}`).value.trim() || null;
     try {
       const made = await gql(`mutation($input: ScheduleMeetingInput!) { scheduleMeeting(input: $input) { code } }`,
-        { input: { code: value("s-code"), kind: kind.value, startsOn: value("s-starts"), endsOn: value("s-ends"), city: value("s-city"), idempotencyKey: key } });
+        { input: { code: value("s-code"), kind: kind.value, startsOn: value("s-starts"), endsOn: value("s-ends"), city: value("s-city"),
+          startTime: value("s-start-time"), endTime: value("s-end-time"), timeZone: value("s-zone"), venue: value("s-venue"),
+          format: format.value || null, idempotencyKey: key } });
       navigate(`/meetings/${encodeURIComponent(made.scheduleMeeting.code)}`);
     } catch (error) {
       status.replaceChildren(problem(error));
@@ -159,6 +166,11 @@ function scheduleForm() {
     field("s-starts", "First day", { type: "date" }),
     field("s-ends", "Last day", { type: "date" }),
     field("s-city", "City", { maxlength: 200 }),
+    field("s-start-time", "Starts at (HH:MM)", { type: "time" }),
+    field("s-end-time", "Ends at (HH:MM)", { type: "time" }),
+    field("s-zone", "Time zone", { placeholder: "Europe/Zurich", maxlength: 60 }),
+    field("s-venue", "Venue", { placeholder: "Permanent Mission of …, Geneva", maxlength: 200 }),
+    h("label", { for: "s-format" }, "Format"), format,
     h("button", { type: "submit" }, "Schedule"), status);
   return form;
 }
@@ -212,6 +224,7 @@ function describeUpdate(u) {
 export async function meetingPage(code) {
   const first = await gql(`query($code: String!) { latestCursor meeting(code: $code) { ${MEETING_FIELDS} } }`, { code });
   if (!first.meeting) return h("div", {}, h("h1", {}, "No such meeting"), h("p", {}, `No meeting has the code ${code}.`));
+  if (first.meeting.kind === "COORDINATION_COMMITTEE") return committeeMeetingPage(code);
   let meeting = first.meeting;
   const cursor = first.latestCursor;
   let nominations = (await gql(MEETING_NOMINATIONS, { m: meeting.id })).nominations.edges.map((e) => e.node);

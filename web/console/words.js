@@ -65,9 +65,38 @@ export const UPDATE_KINDS = {
   AGENDA_CHANGED: "Agenda changed",
   CALL_OPENED: "Call for nominations opened",
   CALL_DEADLINE_WARNING: "Call deadline nears",
+  REFERENCE_CORRECTED: "Reference data corrected",
+  INVITATIONS_CHANGED: "Invitations changed",
+  APOLOGIES_SENT: "Apologies received",
+  ATTENDANCE_RECORDED: "Attendance recorded",
+  AGENDA_ADOPTED: "Agenda adopted",
+  ACTION_POINT_ADDED: "Action point added",
+  ACTION_POINT_DUE: "Action point due",
+  ACTION_POINT_CLOSED: "Action point closed",
+  MINUTES_TRANSITION: "Minutes moved",
+  MINUTES_REVISED: "Minutes revised",
+  MINUTES_COMMENTS_CLOSED: "Comments closed",
 };
 
+export const MINUTES_STATES = { DRAFT: "Draft", CIRCULATED: "Circulated", APPROVED: "Approved", PUBLISHED: "Published" };
+
+export const ATTENDANCE = { PRESENT: "Present", APOLOGIES_RECEIVED: "Apologies received", ABSENT: "Absent" };
+
+export const CAPACITIES = { MEMBER: "Members", OBSERVER: "Observers", SECRETARIAT: "Secretariat", INVITED: "Invited to assist" };
+
+export const DECISION_KINDS = { AGREED: "Agreed", TOOK_NOTE: "Took note", REQUESTED: "Requested", DEFERRED: "Deferred" };
+
+export const ACTION_STATUS = { OPEN: "Open", DONE: "Done", DROPPED: "Dropped" };
+
 const GUARDS = {
+  meetingInSession: "this is recorded while the meeting is in session",
+  meetingStarted: "attendance is recorded once the meeting is in session",
+  beforeOrDuringMeeting: "apologies are sent before or during the meeting",
+  notYetAdopted: "the agenda is already adopted",
+  dueAfterMeeting: "an action point cannot be due before its meeting",
+  laterCommitteeMeetingInSession: "minutes are approved at a later committee meeting, while it is in session",
+  commentsClosed: "comments on the minutes are still open",
+  textWritten: "write the minutes before circulating them",
   stateParty: "only a State Party may do this on that date",
   ownState: "a delegation may act only for its own State",
   noDuplicate: "the State already has an open nomination for this position at this meeting",
