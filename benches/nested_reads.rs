@@ -4,7 +4,12 @@
 //!   (the nested query of issue 10);
 //! - `meeting`: a meeting with its agenda, and the nominations it decides
 //!   with their nominee, position, state and consultation tally;
-//! - `states`: `states(first: 100)`, each with its first 5 mandates and their position.
+//! - `states`: `states(first: 100)`, each with its first 5 mandates and their position;
+//! - `record`: a committee meeting's record: its number, its invitations
+//!   with attendance, delegates and the invited party's name, its agenda
+//!   with each item's decisions and action points (the follow-up item's
+//!   derived from earlier meetings); 20 decisions, 20 action points and 10
+//!   invited guests.
 //!
 //! Each floor is a plain axum handler that runs the statements the server
 //! runs, through the same service functions (so the same SQL), and writes
@@ -35,12 +40,12 @@ use ccm_committee::committee::service::{
 };
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
-use ccm_committee::meetings::service::{agendas, meeting_by_code};
+use ccm_committee::meetings::service::{agendas, committee_numbers, meeting_by_code};
 use ccm_committee::nominations::consultation::{Consulted, consultations};
 use ccm_committee::nominations::read::{NominationQuery, list};
 use ccm_committee::paging::{PageArgs, Window};
 use chrono::Utc;
-use entity::{position, state, workflow_instance};
+use entity::{action_point, decision, invitation, position, state, workflow_instance};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -53,6 +58,9 @@ const MEETING: &str = "query($m: ID!) { meeting(code: \"BENCH\") { code status a
     nominations(first: 50, filter: { meetingId: $m }) { edges { node { state version nominee { name regionalGroup } position { code } \
     consultation { responseCount byStance { key count } byRegionalGroup { key count } policyMet unmet } } } } }";
 const STATES: &str = "{ states(first: 100) { edges { node { code name mandates(first: 5) { edges { node { startsOn position { code } } } } } } } }";
+
+const RECORD: &str = "{ meeting(code: \"BENCHCC\") { code number invitations { capacity attendance delegates label } \
+    agenda { order title kind decisions { kind text } actionPoints { text dueOn status } } } }";
 
 const CLIENTS: usize = 32;
 const ROUND: Duration = Duration::from_secs(4);
@@ -366,6 +374,151 @@ async fn nominations_in_consultation(client: &reqwest::Client, url: &str) -> Val
     meeting
 }
 
+/// `record`: the statements the server runs for a meeting's record, through
+/// the same service functions and the same `IN (...)` reads as its loaders.
+async fn record_floor(State(floor): State<Floor>) -> axum::Json<Value> {
+    let db = &floor.db;
+    let meeting = meeting_by_code(db, "BENCHCC")
+        .await
+        .expect("meeting")
+        .expect("BENCHCC");
+    let numbers = committee_numbers(db, &[meeting.id]).await.expect("number");
+    let mut invitations = ccm_committee::meetings::invitations::of_meetings(db, &[meeting.id])
+        .await
+        .expect("invitations");
+    let rank = |c: &str| match c {
+        "MEMBER" => 0,
+        "OBSERVER" => 1,
+        "SECRETARIAT" => 2,
+        _ => 3,
+    };
+    invitations.sort_by_key(|i| (rank(&i.capacity), i.party.clone()));
+    let states = states_by_code(db, invitations.iter().filter_map(|i| i.state_iso3.clone())).await;
+    let agenda = agendas(db, &[meeting.id]).await.expect("agenda");
+    let ids: Vec<i32> = agenda.iter().map(|a| a.id).collect();
+    let decisions = decision::Entity::find()
+        .filter(decision::Column::AgendaItemId.is_in(ids.clone()))
+        .order_by_asc(decision::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("decisions");
+    let points = action_point::Entity::find()
+        .filter(action_point::Column::AgendaItemId.is_in(ids))
+        .order_by_asc(action_point::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("points");
+    let follow_up = ccm_committee::action_points::service::follow_up(db, &[meeting.id])
+        .await
+        .expect("follow-up");
+    let label = |i: &invitation::Model| -> String {
+        match (&i.state_iso3, &i.organization_code) {
+            (Some(code), _) => states.get(code).map_or(code.clone(), |s| s.name.clone()),
+            (None, Some(code)) => code.clone(),
+            (None, None) => match (&i.guest_name, &i.guest_affiliation) {
+                (Some(n), Some(a)) => format!("{n} ({a})"),
+                (Some(n), None) => n.clone(),
+                _ => String::new(),
+            },
+        }
+    };
+    let point =
+        |p: &action_point::Model| json!({ "text": p.text, "dueOn": p.due_on, "status": p.status });
+    let items: Vec<Value> = agenda
+        .iter()
+        .map(|a| {
+            let listed: Vec<Value> = if a.kind == "ACTION_POINTS_FOLLOW_UP" {
+                follow_up[&meeting.id].iter().map(point).collect()
+            } else {
+                points
+                    .iter()
+                    .filter(|p| p.agenda_item_id == a.id)
+                    .map(point)
+                    .collect()
+            };
+            json!({ "order": a.item_order, "title": a.title, "kind": a.kind,
+                "decisions": decisions.iter().filter(|d| d.agenda_item_id == a.id)
+                    .map(|d| json!({ "kind": d.kind, "text": d.text })).collect::<Vec<_>>(),
+                "actionPoints": listed })
+        })
+        .collect();
+    let invited: Vec<Value> = invitations
+        .iter()
+        .map(|i| {
+            json!({ "capacity": i.capacity, "attendance": i.attendance, "delegates": i.delegates,
+                "label": label(i) })
+        })
+        .collect();
+    axum::Json(json!({ "data": { "meeting": { "code": meeting.code,
+        "number": numbers.get(&meeting.id), "invitations": invited, "agenda": items } } }))
+}
+
+/// Through the API: the committee meeting BENCHCC, today, in session, its
+/// agenda adopted, 20 decisions and 20 action points, 10 guests invited,
+/// attendance recorded.
+async fn committee_record(client: &reqwest::Client, url: &str) {
+    let presidency = common::dev_token("bench-isu", Role::Presidency, None);
+    let call = async |query: &str, vars: Value| -> Value {
+        let body = post_json(
+            client,
+            url,
+            Some(&presidency),
+            &json!({ "query": query, "variables": vars }),
+        )
+        .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"].clone()
+    };
+    let today = Utc::now().date_naive().to_string();
+    let m = call(
+        "mutation($d: Date) { scheduleMeeting(input: { code: \"BENCHCC\", kind: COORDINATION_COMMITTEE, startsOn: $d, endsOn: $d, startTime: \"15:00\", timeZone: \"Europe/Zurich\" }) { id version } }",
+        json!({ "d": today }),
+    )
+    .await["scheduleMeeting"]
+        .clone();
+    let id = m["id"].clone();
+    for n in 0..10 {
+        call(
+            "mutation($m: ID!, $g: String!) { inviteToMeeting(input: { meetingId: $m, guestName: $g, guestAffiliation: \"GICHD\" }) { id } }",
+            json!({ "m": id, "g": format!("Guest {n}") }),
+        )
+        .await;
+    }
+    let version = call(
+        "mutation($m: ID!, $v: Int!) { openMeeting(input: { meetingId: $m, expectedVersion: $v }) { version } }",
+        json!({ "m": id, "v": m["version"] }),
+    )
+    .await["openMeeting"]["version"]
+        .clone();
+    let adopted = call(
+        "mutation($m: ID!, $v: Int!) { adoptAgenda(input: { meetingId: $m, expectedVersion: $v, additionalItems: [\"Preparation of the next meeting\"] }) { version agenda { id } } }",
+        json!({ "m": id, "v": version }),
+    )
+    .await["adoptAgenda"]
+        .clone();
+    let items = adopted["agenda"].as_array().expect("agenda").clone();
+    let mut version = adopted["version"].clone();
+    for n in 0..20 {
+        let item = &items[n % items.len()]["id"];
+        call(
+            "mutation($i: ID!, $v: Int!, $t: String!) { recordDecision(input: { agendaItemId: $i, expectedVersion: $v, kind: TOOK_NOTE, text: $t }) { id } }",
+            json!({ "i": item, "v": version, "t": format!("The committee took note of report {n}.") }),
+        )
+        .await;
+        version = json!(version.as_i64().expect("version") + 1);
+        call(
+            "mutation($i: ID!, $t: String!, $d: Date!) { addActionPoint(input: { agendaItemId: $i, text: $t, owner: { isu: true }, dueOn: $d }) { id } }",
+            json!({ "i": item, "t": format!("Follow up on report {n}"), "d": today }),
+        )
+        .await;
+    }
+    call(
+        "mutation($m: ID!, $v: Int!) { recordAttendance(input: { meetingId: $m, expectedVersion: $v, entries: [] }) { version } }",
+        json!({ "m": id, "v": version }),
+    )
+    .await;
+}
+
 async fn compare(label: &str, url: String, shapes: &[&str]) {
     let db = Db::connect(&DatabaseConfig::new(url.clone()))
         .await
@@ -383,6 +536,9 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
         .build()
         .expect("client");
     let meeting = nominations_in_consultation(&client, &server).await;
+    if shapes.contains(&"record") {
+        committee_record(&client, &server).await;
+    }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -392,6 +548,7 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
         .route("/positions", post(positions_floor))
         .route("/meeting", post(meeting_floor))
         .route("/states", post(states_floor))
+        .route("/record", post(record_floor))
         .with_state(Floor { db: db.clone() });
     tokio::spawn(async move { axum::serve(listener, router).await });
 
@@ -400,6 +557,7 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
             "positions" => json!({ "query": POSITIONS }),
             "meeting" => json!({ "query": MEETING, "variables": { "m": meeting } }),
             "states" => json!({ "query": STATES }),
+            "record" => json!({ "query": RECORD }),
             other => panic!("no shape `{other}`"),
         };
         let body = Arc::new(query);
@@ -455,8 +613,8 @@ async fn main() {
         // CCM_LOG=ccm_committee::sql=trace shows every statement.
         ccm_committee::telemetry::init();
     }
-    let chosen =
-        std::env::var("CCM_BENCH_SHAPES").unwrap_or_else(|_| "positions,meeting,states".to_owned());
+    let chosen = std::env::var("CCM_BENCH_SHAPES")
+        .unwrap_or_else(|_| "positions,meeting,states,record".to_owned());
     let shapes: Vec<&str> = chosen.split(',').map(str::trim).collect();
     let databases =
         std::env::var("CCM_BENCH_DATABASES").unwrap_or_else(|_| "sqlite,postgres".to_owned());

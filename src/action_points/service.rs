@@ -72,14 +72,6 @@ pub fn owner_label(row: &action_point::Model, position_code: Option<&str>) -> St
 /// Status of an action point.
 pub const OPEN: &str = "OPEN";
 
-fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) -> Keyed<'a> {
-    Keyed {
-        actor: &who.subject,
-        key,
-        input,
-    }
-}
-
 /// An action point to add.
 #[derive(Clone, Debug)]
 pub struct NewActionPoint {
@@ -144,7 +136,7 @@ pub async fn add(
     }
     let input = json!({ "op": "addActionPoint", "item": new.agenda_item_id, "text": text,
         "owner": new.owner.label(), "dueOn": new.due_on });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let item = agenda_item::Entity::find_by_id(new.agenda_item_id)
             .one(&**txn)
             .await?
@@ -250,7 +242,7 @@ pub async fn close(
     let note = bounded("note", note.map(|n| n.trim().to_owned()), NOTE_MAX)?;
     let input = json!({ "op": "closeActionPoint", "id": id, "expectedVersion": expected_version,
         "status": closing.as_str(), "note": note, "meeting": meeting_id });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let row = action_point::Entity::find_by_id(id)
             .one(&**txn)
             .await?

@@ -107,14 +107,6 @@ async fn insert_row(
     .await?)
 }
 
-fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) -> Keyed<'a> {
-    Keyed {
-        actor: &who.subject,
-        key,
-        input,
-    }
-}
-
 /// An item to add.
 pub struct NewItem {
     pub meeting_id: i32,
@@ -141,7 +133,7 @@ pub async fn add_item(
     let input = json!({ "op": "addAgendaItem", "meeting": new.meeting_id,
         "expectedVersion": new.expected_version, "title": title, "kind": new.kind.as_str(),
         "position": new.position });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let before = locked(txn, new.meeting_id, new.expected_version).await?;
         check_open(&before)?;
         let mut items = agenda(txn, new.meeting_id).await?;
@@ -189,7 +181,7 @@ pub async fn move_item(
 ) -> Result<Done<i32>, ApiError> {
     let input = json!({ "op": "moveAgendaItem", "item": item_id,
         "expectedVersion": expected_version, "position": position });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let (item, before) = item_and_meeting(txn, item_id, expected_version).await?;
         let mut items = agenda(txn, before.id).await?;
         items.retain(|i| i.id != item.id);
@@ -219,7 +211,7 @@ pub async fn remove_item(
 ) -> Result<Done<i32>, ApiError> {
     let input = json!({ "op": "removeAgendaItem", "item": item_id,
         "expectedVersion": expected_version });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let (item, before) = item_and_meeting(txn, item_id, expected_version).await?;
         let nominations = nomination::Entity::find()
             .filter(nomination::Column::AgendaItemId.eq(item.id))
@@ -394,7 +386,7 @@ pub async fn decide(
     bounded("text", Some(text.clone()), DECISION_MAX)?;
     let input = json!({ "op": "recordDecision", "item": item_id,
         "expectedVersion": expected_version, "kind": kind.as_str(), "text": text });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let (item, meeting) = item_and_meeting(txn, item_id, expected_version).await?;
         in_session(&meeting.code, stored(&meeting.status)?)?;
         let decided = Decided {
@@ -447,7 +439,7 @@ pub async fn adopt(
     }
     let input = json!({ "op": "adoptAgenda", "meeting": meeting_id,
         "expectedVersion": expected_version, "additional": titles });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let before = locked(txn, meeting_id, expected_version).await?;
         check_open(&before)?;
         in_session(&before.code, stored(&before.status)?)?;
@@ -542,7 +534,7 @@ pub async fn rename_item(
     }
     let input = json!({ "op": "renameAgendaItem", "item": item_id,
         "expectedVersion": expected_version, "title": title });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let (item, before) = item_and_meeting(txn, item_id, expected_version).await?;
         let version = item.version;
         let mut changes: agenda_item::ActiveModel = item.clone().into();

@@ -247,14 +247,6 @@ async fn reread(txn: &WriteTxn, id: i32) -> Result<meeting::Model, ApiError> {
         })
 }
 
-fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) -> Keyed<'a> {
-    Keyed {
-        actor: &who.subject,
-        key,
-        input,
-    }
-}
-
 pub async fn schedule(
     db: &Db,
     hooks: &MeetingHooks,
@@ -278,7 +270,7 @@ pub async fn schedule(
         "ordinal": new.ordinal, "year": year, "startsOn": new.starts_on, "endsOn": new.ends_on,
         "city": city, "country": new.country, "presiding": new.presiding_state,
         "when": format!("{:?}", new.when) });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         if meeting::Entity::find()
             .filter(meeting::Column::Code.eq(code.as_str()))
             .one(&**txn)
@@ -352,7 +344,7 @@ pub async fn change(
         "startsOn": change.starts_on, "endsOn": change.ends_on, "city": city,
         "country": change.country, "presiding": change.presiding_state,
         "when": format!("{:?}", change.when) });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let before = locked(txn, id, expected_version).await?;
         check_open(&before)?;
         let starts_on = change.starts_on.or(before.starts_on);
@@ -438,7 +430,7 @@ pub async fn set_status(
 ) -> Result<Done<i32>, ApiError> {
     let input = json!({ "op": "setMeetingStatus", "id": id, "expectedVersion": expected_version,
         "to": to.as_str() });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let before = locked(txn, id, expected_version).await?;
         let from = status_of(&before)?;
         if !from.next().contains(&to) {

@@ -309,14 +309,6 @@ pub(super) async fn follow_composition(
     Ok(())
 }
 
-fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) -> Keyed<'a> {
-    Keyed {
-        actor: &who.subject,
-        key,
-        input,
-    }
-}
-
 /// For one meeting, or standing for every committee meeting of a period.
 #[derive(Clone, Debug)]
 pub enum Reach {
@@ -428,7 +420,7 @@ pub async fn invite(
     }
     let input = json!({ "op": "inviteToMeeting", "reach": format!("{:?}", invite.reach),
         "party": party.key(), "purpose": purpose });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let party = check_party(txn, party.clone()).await?;
         let (meetings, standing_id) = match invite.reach {
             Reach::Meeting(id) => {
@@ -518,7 +510,7 @@ pub async fn withdraw(
 ) -> Result<Done<i32>, ApiError> {
     let input = json!({ "op": "withdrawInvitation", "invitation": invitation_id,
         "standing": standing });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let row = invitation::Entity::find_by_id(invitation_id)
             .one(&**txn)
             .await?
@@ -583,7 +575,7 @@ pub async fn send_apologies(
     now: DateTime<Utc>,
 ) -> Result<Done<i32>, ApiError> {
     let input = json!({ "op": "sendApologies", "invitation": invitation_id });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let row = invitation::Entity::find_by_id(invitation_id)
             .one(&**txn)
             .await?
@@ -678,7 +670,7 @@ pub async fn record_attendance(
     let input = json!({ "op": "recordAttendance", "meeting": meeting_id,
         "expectedVersion": expected_version,
         "entries": listed.iter().map(|(id, (a, d))| json!([id, a.as_str(), d])).collect::<Vec<_>>() });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let before = locked(txn, meeting_id, expected_version).await?;
         let status: MeetingStatus = stored(&before.status)?;
         if !status.has_started() {

@@ -49,14 +49,6 @@ fn authorize(
         .map_err(|r| WorkflowError::Refused(r).into())
 }
 
-fn keyed<'a>(who: &'a Identity, key: Option<&'a str>, input: serde_json::Value) -> Keyed<'a> {
-    Keyed {
-        actor: &who.subject,
-        key,
-        input,
-    }
-}
-
 fn facts(m: &meeting::Model) -> Result<MeetingFacts, ApiError> {
     Ok(MeetingFacts {
         id: m.id,
@@ -93,7 +85,7 @@ pub async fn start(
 ) -> Result<Done<i64>, ApiError> {
     let authorized = authorize(MinutesEvent::Draft, who)?;
     let input = json!({ "op": "startMinutes", "meeting": meeting_id });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let m = meeting_row(txn, meeting_id).await?;
         if minutes::Entity::find()
             .filter(minutes::Column::MeetingId.eq(meeting_id))
@@ -169,7 +161,7 @@ pub async fn save(
     let input = json!({ "op": "saveMinutesItem", "minutes": save.minutes_id,
         "item": save.agenda_item_id, "expectedRevision": save.expected_revision,
         "text": save.text, "nonAttributable": save.non_attributable });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let row = minutes::Entity::find_by_id(save.minutes_id)
             .one(&**txn)
             .await?
@@ -285,7 +277,7 @@ pub async fn fire(
         "expectedVersion": mv.expected_version, "note": mv.note,
         "approving": mv.approving_meeting_id,
         "commentsDue": mv.comments_due.map(|d| d.to_rfc3339()) });
-    idempotency::run(db, keyed(who, key, input), now, async |txn| {
+    idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let row = minutes::Entity::find_by_id(mv.minutes_id)
             .one(&**txn)
             .await?

@@ -24,7 +24,8 @@ pub struct Params {
     kinds: Option<String>,
 }
 
-fn ordinal(n: i32) -> String {
+/// 1st, 2nd, 3rd, 4th, 11th, 21st...
+pub fn ordinal(n: i64) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, r) if r != 11 => "st",
         (2, r) if r != 12 => "nd",
@@ -39,7 +40,7 @@ fn title(m: &meeting::Model, number: Option<i32>) -> String {
         Ok(MeetingKind::CoordinationCommittee) => match (number, m.starts_on) {
             (Some(n), Some(d)) => format!(
                 "{} Coordination Committee meeting of {} ({})",
-                ordinal(n),
+                ordinal(i64::from(n)),
                 d.year(),
                 m.code
             ),

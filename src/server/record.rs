@@ -70,16 +70,6 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn ordinal(n: i64) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, r) if r != 11 => "st",
-        (2, r) if r != 12 => "nd",
-        (3, r) if r != 13 => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
 fn words(text: &str) -> String {
     let lower = text.replace('_', " ").to_lowercase();
     let mut chars = lower.chars();
@@ -123,7 +113,7 @@ fn heading(m: &Value) -> String {
     let title = match (m.get("number").and_then(Value::as_i64), s(m, "kind")) {
         (Some(n), _) => format!(
             "{} Coordination Committee meeting of {}",
-            ordinal(n),
+            super::calendar::ordinal(n),
             m.get("year").and_then(Value::as_i64).unwrap_or_default()
         ),
         (None, "COORDINATION_COMMITTEE") => "Coordination Committee meeting".to_owned(),

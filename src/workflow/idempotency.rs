@@ -35,6 +35,13 @@ pub struct Keyed<'a> {
     pub input: serde_json::Value,
 }
 
+impl<'a> Keyed<'a> {
+    /// A request of `actor` with an optional key.
+    pub fn new(actor: &'a str, key: Option<&'a str>, input: serde_json::Value) -> Self {
+        Self { actor, key, input }
+    }
+}
+
 /// What running a keyed request did.
 #[derive(Debug)]
 pub enum Done<T> {

@@ -963,7 +963,121 @@ async fn an_open_action_point_falls_due(backend: Backend) {
     app.stop().await;
 }
 
+/// A meeting's whole record (invitations with their parties, agenda,
+/// decisions, action points, minutes) is read in a constant number of
+/// statements, whatever its size.
+async fn reading_a_record_costs_the_same_whatever_its_size(backend: Backend) {
+    // The default polling: background statements stay rare (and each size is
+    // read three times, the fewest counted).
+    let app = spawn_app_with(backend, |_| {}).await;
+    let presidency = isu();
+    let m = schedule(&app, "CC-2026-11", "2026-11-26").await;
+    let open = set_status(&app, &m, "openMeeting").await;
+    let minutes = app
+        .as_ok(
+            &presidency,
+            "mutation($input: StartMinutesInput!) { startMinutes(input: $input) { id } }",
+            json!({ "input": { "meetingId": open["id"] } }),
+        )
+        .await["startMinutes"]["id"]
+        .clone();
+    let grow = async |n: usize, from: usize| {
+        for i in from..from + n {
+            let now = meeting(&app, "CC-2026-11").await;
+            let item = &now["agenda"][i % 5]["id"];
+            app.as_ok(
+                &presidency,
+                "mutation($input: RecordDecisionInput!) { recordDecision(input: $input) { id } }",
+                json!({ "input": { "agendaItemId": item, "expectedVersion": now["version"],
+                    "kind": "TOOK_NOTE", "text": format!("Decision {i}") } }),
+            )
+            .await;
+            app.as_ok(
+                &presidency,
+                "mutation($input: AddActionPointInput!) { addActionPoint(input: $input) { id } }",
+                json!({ "input": { "agendaItemId": item, "text": format!("Point {i}"),
+                    "owner": { "position": "UNIVERSALIZATION" }, "dueOn": "2026-12-31" } }),
+            )
+            .await;
+            app.as_ok(
+                &presidency,
+                "mutation($input: InviteToMeetingInput!) { inviteToMeeting(input: $input) { id } }",
+                json!({ "input": { "meetingId": m["id"], "guestName": format!("Guest {i}") } }),
+            )
+            .await;
+        }
+    };
+    let read = async || {
+        let mut fewest = u64::MAX;
+        let mut last = Value::Null;
+        for _ in 0..3 {
+            let (statements, (status, body)) = app
+                .statements_during(app.post_as(
+                    &presidency,
+                    ccm_committee::server::record::RECORD_QUERY,
+                    json!({ "code": "CC-2026-11" }),
+                ))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            assert!(body.get("errors").is_none(), "{body}");
+            fewest = fewest.min(statements);
+            last = body;
+        }
+        (fewest, last)
+    };
+    grow(2, 0).await;
+    app.as_ok(
+        &presidency,
+        "mutation($input: SaveMinutesItemInput!) { saveMinutesItem(input: $input) { id } }",
+        json!({ "input": { "minutesId": minutes, "agendaItemId": open["agenda"][0]["id"],
+            "expectedRevision": 0, "text": "first" } }),
+    )
+    .await;
+    app.settle().await;
+    let (small, body) = read().await;
+    assert_eq!(body["data"]["meeting"]["decisions"], Value::Null);
+    grow(8, 2).await;
+    for (i, item) in open["agenda"]
+        .as_array()
+        .expect("agenda")
+        .iter()
+        .enumerate()
+        .skip(1)
+    {
+        app.as_ok(
+            &presidency,
+            "mutation($input: SaveMinutesItemInput!) { saveMinutesItem(input: $input) { id } }",
+            json!({ "input": { "minutesId": minutes, "agendaItemId": item["id"],
+                "expectedRevision": 0, "text": format!("text {i}") } }),
+        )
+        .await;
+    }
+    app.settle().await;
+    let (large, body) = read().await;
+    let agenda = body["data"]["meeting"]["agenda"]
+        .as_array()
+        .expect("agenda");
+    let decisions: usize = agenda
+        .iter()
+        .map(|i| i["decisions"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(decisions, 10);
+    assert_eq!(
+        body["data"]["meeting"]["actionPoints"]
+            .as_array()
+            .expect("points")
+            .len(),
+        10
+    );
+    assert_eq!(
+        small, large,
+        "the record reads in the same number of statements at 2 and at 10 of each"
+    );
+    app.stop().await;
+}
+
 crate::on_both_databases!(
+    reading_a_record_costs_the_same_whatever_its_size,
     a_committee_month_from_scheduling_to_published_minutes,
     parallel_requests_keep_the_rules,
     an_open_action_point_falls_due,
