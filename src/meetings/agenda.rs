@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::changes::{bump, check_open, locked, touch, unchanged};
 use super::model::{AgendaItemKind, DECISION_MAX, DecisionKind, STANDING_ITEMS, in_session};
+use super::rows::{bump, check_open, locked, touch, unchanged};
 use crate::auth::Identity;
 use crate::bounds::bounded;
 use crate::db::{Db, WriteTxn};

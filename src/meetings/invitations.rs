@@ -12,8 +12,8 @@ use entity::{invitation, meeting, organization, position, standing_invitation, s
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::json;
 
-use super::changes::{bump, check_open, locked, unchanged};
 use super::model::{Attendance, Capacity, MeetingKind, MeetingStatus};
+use super::rows::{bump, check_open, locked, unchanged};
 use crate::auth::{Identity, Role};
 use crate::bounds::{NAME_MAX, NOTE_MAX, bounded};
 use crate::committee::model::OrganizationKind;

@@ -9,6 +9,7 @@ pub mod loaders;
 pub mod model;
 pub mod mutation;
 pub mod query;
+pub mod rows;
 pub mod service;
 pub mod types;
 
