@@ -1076,7 +1076,219 @@ async fn reading_a_record_costs_the_same_whatever_its_size(backend: Backend) {
     app.stop().await;
 }
 
+fn members_of(m: &Value) -> BTreeSet<String> {
+    m["invitations"]
+        .as_array()
+        .expect("invitations")
+        .iter()
+        .filter(|i| i["capacity"] == "MEMBER")
+        .filter_map(|i| i["state"]["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Members follow the composition on the meeting's date when it moves; a
+/// standing invitation reaches every committee meeting of its period, those
+/// scheduled later included; withdrawing it ends it; names are bounded.
+async fn invitations_follow_the_meeting_and_the_period(backend: Backend) {
+    let app = spawn_app_with(backend, fast).await;
+    let presidency = isu();
+    let then = members_on(&app, "2017-03-23").await;
+    let now = members_on(&app, "2026-11-26").await;
+    assert_ne!(then, now, "the reference compositions differ");
+    let m = schedule(&app, "CC-2017-03", "2017-03-23").await;
+    assert_eq!(members_of(&m), then);
+    let q = format!(
+        "mutation($input: UpdateMeetingInput!) {{ updateMeeting(input: $input) {{ {MEETING} }} }}"
+    );
+    let moved = app
+        .as_ok(
+            &presidency,
+            &q,
+            json!({ "input": { "meetingId": m["id"], "expectedVersion": m["version"],
+                "startsOn": "2026-11-26", "endsOn": "2026-11-26" } }),
+        )
+        .await["updateMeeting"]
+        .clone();
+    assert_eq!(members_of(&moved), now, "the members follow the new date");
+    assert_eq!(moved["sequence"], 1);
+    let feed = drain(&app, Some(&presidency), &m["id"], "0").await;
+    assert!(
+        feed.iter()
+            .any(|u| u["kind"] == "INVITATIONS_CHANGED" && u["payload"]["reason"] == "moved"),
+        "{feed:?}"
+    );
+
+    // A standing invitation for a period.
+    let later = schedule(&app, "CC-2026-12", "2026-12-17").await;
+    let invite = "mutation($input: InviteToMeetingInput!) { inviteToMeeting(input: $input) { id standing meeting { code } } }";
+    let standing = app
+        .as_ok(
+            &presidency,
+            invite,
+            json!({ "input": { "from": "2026-11-01", "to": "2027-03-31", "organization": "GICHD",
+                "purpose": "mine action expertise" } }),
+        )
+        .await["inviteToMeeting"]
+        .clone();
+    let codes: BTreeSet<&str> = standing
+        .as_array()
+        .expect("invitations")
+        .iter()
+        .map(|i| i["meeting"]["code"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(codes, BTreeSet::from(["CC-2017-03", "CC-2026-12"]));
+    let scheduled_later = schedule(&app, "CC-2027-01", "2027-01-21").await;
+    assert!(
+        scheduled_later["invitations"]
+            .as_array()
+            .expect("invitations")
+            .iter()
+            .any(|i| i["organization"]["code"] == "GICHD" && i["capacity"] == "INVITED"),
+        "a meeting scheduled in the period is invited too: {scheduled_later}"
+    );
+    let withdraw =
+        "mutation($input: WithdrawInvitationInput!) { withdrawInvitation(input: $input) { code } }";
+    app.as_ok(
+        &presidency,
+        withdraw,
+        json!({ "input": { "invitationId": standing[0]["id"], "standing": true } }),
+    )
+    .await;
+    for code in ["CC-2017-03", "CC-2026-12"] {
+        let m = meeting(&app, code).await;
+        assert!(
+            !m["invitations"]
+                .as_array()
+                .expect("invitations")
+                .iter()
+                .any(|i| i["organization"]["code"] == "GICHD"),
+            "withdrawn from {code}"
+        );
+    }
+    let _ = later;
+    // A member's invitation follows the composition: it cannot be withdrawn.
+    let member = &moved["invitations"].as_array().expect("invitations")[0];
+    let error = app
+        .as_err(
+            &presidency,
+            withdraw,
+            json!({ "input": { "invitationId": member["id"] } }),
+        )
+        .await;
+    assert_eq!(code_of(&error), "BAD_USER_INPUT");
+    // Names are bounded; one of state, organization or guest.
+    let error = app
+        .as_err(
+            &presidency,
+            invite,
+            json!({ "input": { "meetingId": m["id"], "guestName": "n".repeat(201) } }),
+        )
+        .await;
+    assert_eq!(code_of(&error), "BAD_USER_INPUT");
+    let error = app
+        .as_err(
+            &presidency,
+            invite,
+            json!({ "input": { "meetingId": m["id"], "state": "NOR", "organization": "CMC" } }),
+        )
+        .await;
+    assert_eq!(code_of(&error), "BAD_USER_INPUT");
+    app.stop().await;
+}
+
+/// Circulated with a comments deadline: approval waits for it; the durable
+/// timer closes the comments (`MINUTES_COMMENTS_CLOSED`), then approval passes.
+async fn a_comments_deadline_holds_the_approval(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        fast(c);
+        c.policy.open_window_days = 400;
+    })
+    .await;
+    let presidency = isu();
+    let first = schedule(&app, "CC-2026-11", "2026-11-26").await;
+    let first = set_status(&app, &first, "openMeeting").await;
+    let minutes = app
+        .as_ok(
+            &presidency,
+            "mutation($input: StartMinutesInput!) { startMinutes(input: $input) { id } }",
+            json!({ "input": { "meetingId": first["id"] } }),
+        )
+        .await["startMinutes"]["id"]
+        .clone();
+    let circulate = "mutation($input: CirculateMinutesInput!) { circulateMinutes(input: $input) { state version } }";
+    let error = app
+        .as_err(
+            &presidency,
+            circulate,
+            json!({ "input": { "minutesId": minutes, "expectedVersion": 1 } }),
+        )
+        .await;
+    assert_eq!(error["extensions"]["guard"], "textWritten");
+    app.as_ok(
+        &presidency,
+        "mutation($input: SaveMinutesItemInput!) { saveMinutesItem(input: $input) { id } }",
+        json!({ "input": { "minutesId": minutes, "agendaItemId": first["agenda"][0]["id"],
+            "expectedRevision": 0, "text": "Adopted." } }),
+    )
+    .await;
+    app.as_ok(
+        &presidency,
+        circulate,
+        json!({ "input": { "minutesId": minutes, "expectedVersion": 1,
+            "commentsDueAt": "2026-12-10T12:00:00Z" } }),
+    )
+    .await;
+    let next = schedule(&app, "CC-2026-12", "2026-12-17").await;
+    app.clock.set(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 12, 9, 9, 0, 0)
+            .single()
+            .expect("date"),
+    );
+    // The next meeting sits before the deadline: approval waits for it.
+    let next = set_status(&app, &next, "openMeeting").await;
+    let approve =
+        "mutation($input: ApproveMinutesInput!) { approveMinutes(input: $input) { state } }";
+    let error = app
+        .as_err(
+            &presidency,
+            approve,
+            json!({ "input": { "minutesId": minutes, "expectedVersion": 2, "meetingId": next["id"] } }),
+        )
+        .await;
+    assert_eq!(error["extensions"]["guard"], "commentsClosed", "{error}");
+    app.clock.set(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 12, 10, 12, 30, 0)
+            .single()
+            .expect("date"),
+    );
+    let mut closed = false;
+    for _ in 0..100 {
+        closed = drain(&app, Some(&presidency), &first["id"], "0")
+            .await
+            .iter()
+            .any(|u| u["kind"] == "MINUTES_COMMENTS_CLOSED");
+        if closed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(closed, "the timer closed the comments");
+    let approved = app
+        .as_ok(
+            &presidency,
+            approve,
+            json!({ "input": { "minutesId": minutes, "expectedVersion": 2, "meetingId": next["id"] } }),
+        )
+        .await;
+    assert_eq!(approved["approveMinutes"]["state"], "APPROVED");
+    app.stop().await;
+}
+
 crate::on_both_databases!(
+    invitations_follow_the_meeting_and_the_period,
+    a_comments_deadline_holds_the_approval,
     reading_a_record_costs_the_same_whatever_its_size,
     a_committee_month_from_scheduling_to_published_minutes,
     parallel_requests_keep_the_rules,
