@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::model::{AgendaItemKind, DECISION_MAX, DecisionKind, STANDING_ITEMS, in_session};
-use super::rows::{bump, check_open, locked, touch, unchanged};
+use super::rows::{bump, check_open, claim, locked, touch, unchanged};
 use crate::auth::Identity;
 use crate::bounds::bounded;
 use crate::db::{Db, WriteTxn};
@@ -389,6 +389,7 @@ pub async fn decide(
     idempotency::run(db, Keyed::new(&who.subject, key, input), now, async |txn| {
         let (item, meeting) = item_and_meeting(txn, item_id, expected_version).await?;
         in_session(&meeting.code, stored(&meeting.status)?)?;
+        claim(txn, meeting.id, expected_version).await?;
         let decided = Decided {
             kind,
             text: text.clone(),

@@ -85,6 +85,33 @@ pub(super) async fn bump(
     Ok(after)
 }
 
+/// Holds the meeting at the version the caller saw until the transaction
+/// ends (PostgreSQL: its row; SQLite: the write lock), for a change that
+/// bumps the version later through [`touch`]: a concurrent change at the same
+/// version waits, then gets CONFLICT.
+pub(super) async fn claim(
+    txn: &WriteTxn,
+    meeting_id: i32,
+    expected_version: i32,
+) -> Result<(), ApiError> {
+    let held = meeting::Entity::update_many()
+        .col_expr(
+            meeting::Column::Version,
+            Expr::col(meeting::Column::Version).into(),
+        )
+        .filter(meeting::Column::Id.eq(meeting_id))
+        .filter(meeting::Column::Version.eq(expected_version))
+        .exec(&**txn)
+        .await?;
+    if held.rows_affected != 1 {
+        return Err(ApiError::Conflict {
+            message: "the meeting changed since you saw it".to_owned(),
+            current_version: None,
+        });
+    }
+    Ok(())
+}
+
 /// Bumps the meeting's version for a change another domain made to it (an
 /// agenda item the workflow created, a decision recorded), and logs it.
 pub(super) async fn touch(

@@ -117,6 +117,9 @@ fn heading(m: &Value) -> String {
             m.get("year").and_then(Value::as_i64).unwrap_or_default()
         ),
         (None, "COORDINATION_COMMITTEE") => "Coordination Committee meeting".to_owned(),
+        (None, "MSP") => "Meeting of States Parties".to_owned(),
+        (None, "REVIEW_CONFERENCE") => "Review Conference".to_owned(),
+        (None, "INTERSESSIONAL") => "Intersessional meeting".to_owned(),
         (None, kind) => words(kind),
     };
     let mut when = long_date(s(m, "startsOn"));

@@ -890,6 +890,27 @@ async fn parallel_requests_keep_the_rules(backend: Backend) {
         1
     );
 
+    let decide = "mutation($input: RecordDecisionInput!) { recordDecision(input: $input) { id } }";
+    let decisions = join_all((0..50).map(|n| {
+        app.post_as(
+            &presidency,
+            decide,
+            json!({ "input": { "agendaItemId": item_id, "expectedVersion": open["version"],
+                "kind": "AGREED", "text": format!("decision {n}") } }),
+        )
+    }))
+    .await;
+    let won = decisions
+        .iter()
+        .filter(|(_, b)| b.get("errors").is_none())
+        .count();
+    assert_eq!(won, 1, "one decision per version seen");
+    for (_, body) in &decisions {
+        if let Some(errors) = body.get("errors") {
+            assert_eq!(errors[0]["extensions"]["code"], "CONFLICT", "{body}");
+        }
+    }
+
     let add = "mutation($input: AddActionPointInput!) { addActionPoint(input: $input) { id } }";
     let point = app
         .as_ok(
