@@ -97,7 +97,7 @@ pub(super) async fn claim(
     let held = meeting::Entity::update_many()
         .col_expr(
             meeting::Column::Version,
-            Expr::col(meeting::Column::Version).into(),
+            Expr::col(meeting::Column::Version),
         )
         .filter(meeting::Column::Id.eq(meeting_id))
         .filter(meeting::Column::Version.eq(expected_version))
