@@ -16,6 +16,7 @@ pub mod meetings;
 pub mod minutes;
 pub mod nominations;
 pub mod paging;
+pub mod plans;
 pub mod reference;
 pub mod seats;
 pub mod server;

@@ -2,6 +2,8 @@
 //! become public API by accident.
 
 pub mod account;
+pub mod action_plan;
+pub mod action_plan_action;
 pub mod action_point;
 pub mod agenda_item;
 pub mod call;

@@ -9,6 +9,7 @@ mod m20261126_000002_workflow;
 mod m20261126_000003_timers;
 mod m20261127_000004_records;
 mod m20261203_000005_month;
+mod m20261203_000006_action_plans;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_timers::Migration),
             Box::new(m20261127_000004_records::Migration),
             Box::new(m20261203_000005_month::Migration),
+            Box::new(m20261203_000006_action_plans::Migration),
         ]
     }
 }

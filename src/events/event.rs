@@ -257,7 +257,8 @@ pub enum Event {
     ReferenceCorrected {
         /// `ADDED`, `CORRECTED` or `RETIRED`.
         change: String,
-        /// `state`, `organization`, `meeting`, `position` or `mandate`.
+        /// `state`, `organization`, `meeting`, `position`, `mandate`,
+        /// `actionPlan` or `action`.
         table: String,
         /// Which row: a code, or a mandate's State, position and start.
         key: String,

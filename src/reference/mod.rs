@@ -20,14 +20,16 @@ mod rows;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{meeting, meeting_session, organization, position, state};
+use entity::{
+    action_plan, action_plan_action, meeting, meeting_session, organization, position, state,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
 
 pub use dates::entry_into_force;
-use rows::{MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
+use rows::{ActionPlanRow, ActionRow, MeetingRow, OrganizationRow, PositionRow, StateRow, parse};
 
 use crate::db::Db;
 use crate::events::{self, Event, Topic};
@@ -37,6 +39,11 @@ pub(crate) const ORGANIZATIONS_CSV: &str = include_str!("../../data/organization
 const MEETINGS_CSV: &str = include_str!("../../data/meetings.csv");
 const POSITIONS_CSV: &str = include_str!("../../data/positions.csv");
 pub(crate) const MANDATES_CSV: &str = include_str!("../../data/mandates.csv");
+const ACTION_PLANS_CSV: &str = include_str!("../../data/action-plans.csv");
+/// The actions of each plan, by the plan's code (what `LAP-NOTES.md` says is
+/// known of the Lausanne Action Plan's numbering: no text is invented).
+const ACTIONS_CSV: [(&str, &str); 1] =
+    [("LAP", include_str!("../../data/lausanne-action-plan.csv"))];
 
 /// How many rows of each kind a load added, and how many it corrected or retired.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -121,6 +128,7 @@ pub async fn load(db: &Db, now: DateTime<Utc>) -> Result<LoadReport, DbErr> {
         .collect();
     let meetings = meeting_ids(&txn).await?;
     report.mandates = mandates::reconcile(&txn, &positions, &meetings, &mut changes, now).await?;
+    load_action_plans(&txn, &mut changes).await?;
     report.corrected = changes.count("CORRECTED");
     report.retired = changes.count("RETIRED");
     if upgrade {
@@ -255,6 +263,95 @@ async fn load_states(txn: &DatabaseTransaction, changes: &mut Changes) -> Result
         state::Entity::insert_many(added).exec(txn).await?;
     }
     Ok(count)
+}
+
+/// The action plans and their actions: added, or corrected in place.
+async fn load_action_plans(txn: &DatabaseTransaction, changes: &mut Changes) -> Result<(), DbErr> {
+    let plans: Vec<ActionPlanRow> =
+        parse(ACTION_PLANS_CSV).map_err(|e| bad_data("action-plans.csv", e))?;
+    for row in plans {
+        let wanted = action_plan::Model {
+            code: row.code,
+            name: row.name,
+            from_year: row.from_year,
+            to_year: row.to_year,
+            adopted_at: row.adopted_at,
+            source: row.source,
+        };
+        match action_plan::Entity::find_by_id(wanted.code.clone())
+            .one(txn)
+            .await?
+        {
+            None => {
+                changes.added("actionPlan", &wanted.code);
+                action_plan::ActiveModel::from(wanted).insert(txn).await?;
+            }
+            Some(found) if found != wanted => {
+                let fields = differing(&[
+                    ("name", found.name != wanted.name),
+                    ("fromYear", found.from_year != wanted.from_year),
+                    ("toYear", found.to_year != wanted.to_year),
+                    ("adoptedAt", found.adopted_at != wanted.adopted_at),
+                    ("source", found.source != wanted.source),
+                ]);
+                changes.corrected("actionPlan", &wanted.code, &fields);
+                action_plan::ActiveModel::from(wanted)
+                    .reset_all()
+                    .update(txn)
+                    .await?;
+            }
+            Some(_) => {}
+        }
+    }
+    for (plan, csv) in ACTIONS_CSV {
+        let rows: Vec<ActionRow> = parse(csv).map_err(|e| bad_data(plan, e))?;
+        let existing: HashMap<i32, action_plan_action::Model> = action_plan_action::Entity::find()
+            .filter(action_plan_action::Column::PlanCode.eq(plan))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|a| (a.number, a))
+            .collect();
+        for row in rows {
+            let key = format!("{plan} {}", row.action_number);
+            match existing.get(&row.action_number) {
+                None => {
+                    changes.added("action", &key);
+                    action_plan_action::ActiveModel {
+                        plan_code: Set(plan.to_owned()),
+                        number: Set(row.action_number),
+                        area: Set(row.area),
+                        text: Set(row.text),
+                        indicators: Set(row.indicators),
+                        source: Set(row.source),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await?;
+                }
+                Some(found)
+                    if (&found.area, &found.text, &found.indicators, &found.source)
+                        != (&row.area, &row.text, &row.indicators, &row.source) =>
+                {
+                    let fields = differing(&[
+                        ("area", found.area != row.area),
+                        ("text", found.text != row.text),
+                        ("indicators", found.indicators != row.indicators),
+                        ("source", found.source != row.source),
+                    ]);
+                    changes.corrected("action", &key, &fields);
+                    let mut changed: action_plan_action::ActiveModel = found.clone().into();
+                    changed.area = Set(row.area);
+                    changed.text = Set(row.text);
+                    changed.indicators = Set(row.indicators);
+                    changed.source = Set(row.source);
+                    changed.update(txn).await?;
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn load_organizations(

@@ -152,3 +152,25 @@ pub struct Spec {
     pub attested_on: Option<NaiveDate>,
     pub source: String,
 }
+
+#[derive(Debug, Deserialize)]
+pub struct ActionPlanRow {
+    pub code: String,
+    pub name: String,
+    pub from_year: i32,
+    pub to_year: i32,
+    #[serde(deserialize_with = "empty_as_none")]
+    pub adopted_at: Option<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActionRow {
+    pub action_number: i32,
+    pub area: String,
+    #[serde(deserialize_with = "empty_as_none")]
+    pub text: Option<String>,
+    #[serde(deserialize_with = "empty_as_none")]
+    pub indicators: Option<String>,
+    pub source: String,
+}

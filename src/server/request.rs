@@ -36,6 +36,7 @@ pub fn prepare(
     let request = nominations::loaders::register(request, scope, &app.db);
     let request = crate::minutes::graphql::register(request, scope, &app.db);
     let request = crate::action_points::graphql::register(request, scope, &app.db);
+    let request = crate::plans::graphql::register(request, scope, &app.db);
     meetings::loaders::register(request, scope, &app.db)
 }
 

@@ -125,6 +125,7 @@ pub struct Query(
     SeatsQuery,
     MinutesQuery,
     ActionPointsQuery,
+    crate::plans::PlansQuery,
     EventsQuery,
     NodeQuery,
 );

@@ -22,6 +22,7 @@ mod metrics;
 mod month;
 mod nodes;
 mod nominations;
+mod plans;
 mod races;
 mod replicas;
 mod rounds;
