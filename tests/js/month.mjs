@@ -62,19 +62,27 @@ async function setValue(page, selector, value) {
   await page.$eval(selector, (el, value) => { el.value = value; el.dispatchEvent(new Event("input", { bubbles: true })); }, value);
 }
 
-async function submit(page, formLabel) {
-  await page.evaluate((label) => document.querySelector(`form[aria-label="${label}"]`).requestSubmit(), formLabel);
+/// Fills a form's fields and submits it in one step, so that no live redraw
+/// can come between (`values`: selector → value; a select's value may be
+/// given as the text of its option, prefixed with "text:").
+async function fillAndSubmit(page, formLabel, values) {
+  await until(page, `the form “${formLabel}”`, (label) => !!document.querySelector(`form[aria-label="${label}"]`), formLabel);
+  await page.evaluate((label, values) => {
+    const form = document.querySelector(`form[aria-label="${label}"]`);
+    for (const [selector, value] of Object.entries(values)) {
+      const el = form.querySelector(selector);
+      if (value.startsWith("text:")) {
+        el.value = [...el.options].find((o) => o.textContent.includes(value.slice(5))).value;
+      } else {
+        el.value = value;
+      }
+    }
+    form.requestSubmit();
+  }, formLabel, values);
 }
 
 async function recordShows(page, words) {
   await until(page, `the record to show “${words}”`, (words) => (document.querySelector("[data-testid=record]")?.innerText || "").includes(words), words);
-}
-
-async function selectItem(page, selector, title) {
-  await page.$eval(selector, (el, title) => {
-    const option = [...el.options].find((o) => o.textContent.includes(title));
-    el.value = option.value;
-  }, title);
 }
 
 async function schedule(page, code, dayIso) {
@@ -108,9 +116,7 @@ try {
 
   // A guest called upon to assist.
   await go(p, "/meetings/CC-2026-11", "1st Coordination Committee");
-  await setValue(p, "#g-name", "Dr A. Expert");
-  await setValue(p, "#g-affiliation", "GICHD");
-  await submit(p, "Invite to assist");
+  await fillAndSubmit(p, "Invite to assist", { "#g-name": "Dr A. Expert", "#g-affiliation": "GICHD" });
   await done(p, "Invited.");
   await recordShows(p, "Dr A. Expert (GICHD)");
 
@@ -130,23 +136,15 @@ try {
   await go(p, "/meetings/CC-2026-11", "1st Coordination Committee");
   await clickButton(p, "Open the meeting");
   await done(p, "The meeting is in session.");
-  await until(p, "the adoption form", () => !!document.querySelector("#a-extra"));
-  await setValue(p, "#a-extra", "Preparation of the Third Review Conference");
-  await submit(p, "Adopt the agenda");
+  await fillAndSubmit(p, "Adopt the agenda", { "#a-extra": "Preparation of the Third Review Conference" });
   await done(p, "The agenda was adopted.");
   await recordShows(p, "The agenda was adopted with the additional items");
-  await until(p, "the decision form", () => !!document.querySelector("#d-text"));
-  await selectItem(p, "#d-item", "Preparation of the Third Review Conference");
-  await p.select("#d-kind", "REQUESTED");
-  await setValue(p, "#d-text", "The Coordinators to prepare a working paper.");
-  await submit(p, "Record a decision");
+  await fillAndSubmit(p, "Record a decision", { "#d-item": "text:Preparation of the Third Review Conference",
+    "#d-kind": "REQUESTED", "#d-text": "The Coordinators to prepare a working paper." });
   await done(p, "The decision was recorded.");
   await recordShows(p, "The Coordinators to prepare a working paper.");
-  await selectItem(p, "#p-item", "Preparation of the Third Review Conference");
-  await setValue(p, "#p-text", "Circulate the working paper");
-  await setValue(p, "#p-owner", "UNIVERSALIZATION");
-  await setValue(p, "#p-due", "2026-12-10");
-  await submit(p, "Add an action point");
+  await fillAndSubmit(p, "Add an action point", { "#p-item": "text:Preparation of the Third Review Conference",
+    "#p-text": "Circulate the working paper", "#p-owner": "UNIVERSALIZATION", "#p-due": "2026-12-10" });
   await done(p, "The action point was added.");
   await recordShows(p, "Circulate the working paper");
 
@@ -155,8 +153,8 @@ try {
   await p.evaluate(() => {
     const first = document.querySelector(".attendance-form input[data-delegates]");
     first.value = "Ms C. Delegate";
+    document.querySelector(".attendance-form").requestSubmit();
   });
-  await p.evaluate(() => document.querySelector(".attendance-form").requestSubmit());
   await done(p, "Attendance was recorded.");
   await recordShows(p, "APOLOGIES RECEIVED");
   await recordShows(p, "Ms C. Delegate");

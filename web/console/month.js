@@ -201,7 +201,13 @@ export async function committeeMeetingPage(code) {
         table("Attendance", ["Invitee", "Attendance", "Delegates (comma-separated)"], rows),
         h("button", { type: "submit" }, "Record attendance")));
     }
+    // What someone was typing survives a redraw (fields keep their ids).
+    const typed = new Map([...actions.querySelectorAll("input[id], textarea[id], select[id]")].map((el) => [el.id, el.value]));
     fill(actions, h("div", { class: "actions" }, parts), forms.length ? h("details", { class: "edit", open: m.status === "IN_SESSION" }, h("summary", {}, "At the meeting"), forms) : null);
+    for (const [id, value] of typed) {
+      const el = actions.querySelector(`#${CSS.escape(id)}`);
+      if (el && value) el.value = value;
+    }
   };
 
   const body = h("div", {}, h("h1", {}, committeeTitle(meeting)), actions, status, record);
