@@ -75,13 +75,35 @@ impl Party {
 
     /// The party an invitation row names.
     pub fn of(row: &invitation::Model) -> Self {
-        match (&row.state_iso3, &row.organization_code) {
+        Self::from_columns([
+            &row.state_iso3,
+            &row.organization_code,
+            &row.guest_name,
+            &row.guest_affiliation,
+            &row.guest_account,
+        ])
+    }
+
+    /// The party a standing invitation names.
+    fn of_standing(row: &standing_invitation::Model) -> Self {
+        Self::from_columns([
+            &row.state_iso3,
+            &row.organization_code,
+            &row.guest_name,
+            &row.guest_affiliation,
+            &row.guest_account,
+        ])
+    }
+
+    /// The party stored columns name, in the order [`Party::columns`] writes them.
+    fn from_columns([state, org, name, affiliation, account]: [&Option<String>; 5]) -> Self {
+        match (state, org) {
             (Some(code), _) => Self::State(code.clone()),
             (None, Some(code)) => Self::Organization(code.clone()),
             (None, None) => Self::Guest {
-                name: row.guest_name.clone().unwrap_or_default(),
-                affiliation: row.guest_affiliation.clone(),
-                account: row.guest_account.clone(),
+                name: name.clone().unwrap_or_default(),
+                affiliation: affiliation.clone(),
+                account: account.clone(),
             },
         }
     }
@@ -213,7 +235,7 @@ async fn wanted(txn: &WriteTxn, m: &meeting::Model) -> Result<BTreeMap<String, W
         if out.contains_key(&s.party) {
             continue;
         }
-        let party = standing_party(&s);
+        let party = Party::of_standing(&s);
         out.insert(
             s.party.clone(),
             Wanted {
@@ -226,18 +248,6 @@ async fn wanted(txn: &WriteTxn, m: &meeting::Model) -> Result<BTreeMap<String, W
         );
     }
     Ok(out)
-}
-
-fn standing_party(s: &standing_invitation::Model) -> Party {
-    match (&s.state_iso3, &s.organization_code) {
-        (Some(code), _) => Party::State(code.clone()),
-        (None, Some(code)) => Party::Organization(code.clone()),
-        (None, None) => Party::Guest {
-            name: s.guest_name.clone().unwrap_or_default(),
-            affiliation: s.guest_affiliation.clone(),
-            account: s.guest_account.clone(),
-        },
-    }
 }
 
 /// Brings a committee meeting's invitations in line with what its date

@@ -25,7 +25,8 @@ pub fn caller_from_authorization(keys: &Keys, value: Option<&str>) -> Result<Cal
         .map_err(|_| "the token is invalid or expired".to_owned())
 }
 
-fn authorization(headers: &HeaderMap) -> Option<&str> {
+/// The `Authorization` header's text, if any (one that is not text reads as invalid).
+pub fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("invalid"))

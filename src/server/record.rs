@@ -351,9 +351,7 @@ pub async fn page(
     Query(params): Query<Params>,
     headers: HeaderMap,
 ) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("invalid"));
+    let authorization = super::authenticate::authorization(&headers);
     let caller = match super::authenticate::caller_from_authorization(&app.keys, authorization) {
         Ok(caller) => caller,
         Err(message) => {
