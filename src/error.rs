@@ -181,6 +181,27 @@ const UNIQUE: &[Unique] = &[
         }
         },
     },
+    Unique {
+        postgres: "topic_documents_symbol_key",
+        sqlite: "topic_documents.symbol",
+        meaning: || ApiError::Conflict {
+            message: "a document with this symbol is already linked to a topic".to_owned(),
+            current_version: None,
+        },
+    },
+    Unique {
+        postgres: "work_plans_period_key",
+        sqlite: "work_plans.position_id, work_plans.starts_on",
+        meaning: || ApiError::Conflict {
+            message: "this working group already has a work plan starting on that day".to_owned(),
+            current_version: None,
+        },
+    },
+    Unique {
+        postgres: "objective_actions_key",
+        sqlite: "objective_actions.objective_id, objective_actions.action_id",
+        meaning: || ApiError::bad_input("an objective links to each action once"),
+    },
 ];
 
 /// PostgreSQL's SQLSTATE classes and codes for a server that is going away,

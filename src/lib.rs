@@ -22,5 +22,7 @@ pub mod seats;
 pub mod server;
 pub mod telemetry;
 pub mod telemetry_metrics;
+pub mod topics;
 pub mod vocabulary;
+pub mod work_plans;
 pub mod workflow;

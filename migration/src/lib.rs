@@ -10,6 +10,7 @@ mod m20261126_000003_timers;
 mod m20261127_000004_records;
 mod m20261203_000005_month;
 mod m20261203_000006_action_plans;
+mod m20261203_000007_topics_and_work_plans;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_records::Migration),
             Box::new(m20261203_000005_month::Migration),
             Box::new(m20261203_000006_action_plans::Migration),
+            Box::new(m20261203_000007_topics_and_work_plans::Migration),
         ]
     }
 }

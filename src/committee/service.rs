@@ -181,6 +181,22 @@ pub fn active_on(date: NaiveDate) -> Condition {
         )
 }
 
+/// The positions whose seats a State holds on a date (one statement).
+pub async fn seats_held<C: ConnectionTrait>(
+    conn: &C,
+    state_iso3: &str,
+    date: NaiveDate,
+) -> Result<Vec<i32>, ApiError> {
+    Ok(mandate::Entity::find()
+        .filter(mandate::Column::StateIso3.eq(state_iso3))
+        .filter(active_on(date))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.position_id)
+        .collect())
+}
+
 /// Which mandates to list.
 #[derive(Clone, Debug, Default)]
 pub struct MandateQuery {

@@ -49,6 +49,21 @@ impl Topic {
         }
     }
 
+    /// A workflow instance's topic.
+    pub fn instance(definition: &str, id: i64) -> Self {
+        Self::Instance {
+            definition: definition.to_owned(),
+            id,
+        }
+    }
+
+    /// The instance of `definition` a stored topic names, if any.
+    pub fn instance_id(key: &str, definition: &str) -> Option<i64> {
+        key.strip_prefix(definition)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|n| n.parse().ok())
+    }
+
     /// Whether a stored topic is a meeting's minutes'.
     pub fn is_minutes(key: &str) -> bool {
         key.starts_with("minutes:")
@@ -210,6 +225,20 @@ pub enum Event {
     },
     /// The comments deadline of circulated minutes passed.
     MinutesCommentsClosed { minutes_id: i64 },
+    /// A background document was added to a topic.
+    TopicDocumentAdded {
+        topic_id: i64,
+        title: String,
+        kind: String,
+        symbol: Option<String>,
+    },
+    /// A work plan's content changed (objectives, activities, ratings).
+    WorkPlanChanged {
+        work_plan_id: i64,
+        /// What changed: `objectiveAdded`, `activityAdded`, `activity`, `rated`.
+        change: String,
+        version: i32,
+    },
     MeetingScheduled {
         code: String,
         kind: String,

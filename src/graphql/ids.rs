@@ -20,6 +20,27 @@ pub enum GlobalId {
     Decision(i32),
     ActionPoint(i32),
     Minutes(i64),
+    Topic(i64),
+    TopicDocument(i32),
+    WorkPlan(i64),
+    Objective(i32),
+    Activity(i32),
+}
+
+/// A decoder for IDs of one type: BAD_USER_INPUT for any other.
+macro_rules! typed {
+    ($(#[$doc:meta])* $name:ident, $variant:ident, $key:ty, $what:literal) => {
+        $(#[$doc])*
+        pub fn $name(id: &str) -> Result<$key, ApiError> {
+            match Self::decode(id)? {
+                Self::$variant(n) => Ok(n),
+                _ => Err(ApiError::bad_input(format!(
+                    concat!("`{}` is not ", $what, " ID"),
+                    id
+                ))),
+            }
+        }
+    };
 }
 
 impl GlobalId {
@@ -36,6 +57,11 @@ impl GlobalId {
             Self::Decision(id) => format!("Decision:{id}"),
             Self::ActionPoint(id) => format!("ActionPoint:{id}"),
             Self::Minutes(id) => format!("Minutes:{id}"),
+            Self::Topic(id) => format!("Topic:{id}"),
+            Self::TopicDocument(id) => format!("TopicDocument:{id}"),
+            Self::WorkPlan(id) => format!("WorkPlan:{id}"),
+            Self::Objective(id) => format!("Objective:{id}"),
+            Self::Activity(id) => format!("Activity:{id}"),
         };
         ID(URL_SAFE_NO_PAD.encode(raw))
     }
@@ -58,73 +84,59 @@ impl GlobalId {
             "Decision" => Self::Decision(number()?),
             "ActionPoint" => Self::ActionPoint(number()?),
             "Minutes" => Self::Minutes(key.parse().map_err(|_| invalid())?),
+            "Topic" => Self::Topic(key.parse().map_err(|_| invalid())?),
+            "TopicDocument" => Self::TopicDocument(number()?),
+            "WorkPlan" => Self::WorkPlan(key.parse().map_err(|_| invalid())?),
+            "Objective" => Self::Objective(number()?),
+            "Activity" => Self::Activity(number()?),
             _ => return Err(invalid()),
         })
     }
 
-    /// Decodes an ID that must point at a nomination.
-    pub fn nomination(id: &str) -> Result<i64, ApiError> {
-        match Self::decode(id)? {
-            Self::Nomination(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!(
-                "`{id}` is not a nomination ID"
-            ))),
-        }
-    }
-
-    /// Decodes an ID that must point at an invitation.
-    pub fn invitation(id: &str) -> Result<i32, ApiError> {
-        match Self::decode(id)? {
-            Self::Invitation(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!(
-                "`{id}` is not an invitation ID"
-            ))),
-        }
-    }
-
-    /// Decodes an ID that must point at an action point.
-    pub fn action_point(id: &str) -> Result<i32, ApiError> {
-        match Self::decode(id)? {
-            Self::ActionPoint(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!(
-                "`{id}` is not an action point ID"
-            ))),
-        }
-    }
-
-    /// Decodes an ID that must point at minutes.
-    pub fn minutes(id: &str) -> Result<i64, ApiError> {
-        match Self::decode(id)? {
-            Self::Minutes(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!("`{id}` is not a minutes ID"))),
-        }
-    }
-
-    /// Decodes an ID that must point at an agenda item.
-    pub fn agenda_item(id: &str) -> Result<i32, ApiError> {
-        match Self::decode(id)? {
-            Self::AgendaItem(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!(
-                "`{id}` is not an agenda item ID"
-            ))),
-        }
-    }
-
-    /// Decodes an ID that must point at a mandate.
-    pub fn mandate(id: &str) -> Result<i32, ApiError> {
-        match Self::decode(id)? {
-            Self::Mandate(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!("`{id}` is not a mandate ID"))),
-        }
-    }
-
-    /// Decodes an ID that must point at a meeting.
-    pub fn meeting(id: &str) -> Result<i32, ApiError> {
-        match Self::decode(id)? {
-            Self::Meeting(n) => Ok(n),
-            _ => Err(ApiError::bad_input(format!("`{id}` is not a meeting ID"))),
-        }
-    }
+    typed!(
+        /// Decodes an ID that must point at a nomination.
+        nomination, Nomination, i64, "a nomination"
+    );
+    typed!(
+        /// Decodes an ID that must point at an invitation.
+        invitation, Invitation, i32, "an invitation"
+    );
+    typed!(
+        /// Decodes an ID that must point at an action point.
+        action_point, ActionPoint, i32, "an action point"
+    );
+    typed!(
+        /// Decodes an ID that must point at minutes.
+        minutes, Minutes, i64, "a minutes"
+    );
+    typed!(
+        /// Decodes an ID that must point at an agenda item.
+        agenda_item, AgendaItem, i32, "an agenda item"
+    );
+    typed!(
+        /// Decodes an ID that must point at a mandate.
+        mandate, Mandate, i32, "a mandate"
+    );
+    typed!(
+        /// Decodes an ID that must point at a meeting.
+        meeting, Meeting, i32, "a meeting"
+    );
+    typed!(
+        /// Decodes an ID that must point at a topic.
+        topic, Topic, i64, "a topic"
+    );
+    typed!(
+        /// Decodes an ID that must point at a work plan.
+        work_plan, WorkPlan, i64, "a work plan"
+    );
+    typed!(
+        /// Decodes an ID that must point at a work plan's objective.
+        objective, Objective, i32, "an objective"
+    );
+    typed!(
+        /// Decodes an ID that must point at a work plan's activity.
+        activity, Activity, i32, "an activity"
+    );
 }
 
 #[cfg(test)]

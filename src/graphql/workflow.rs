@@ -3,7 +3,33 @@
 
 use async_graphql::{Object, SimpleObject};
 
+use crate::error::ApiError;
+use crate::graphql::loaders::get;
 use crate::workflow::Described;
+
+crate::key_loader!(
+    /// Workflow instances by id.
+    InstanceLoader: workflow_instance by Id (id: i64)
+);
+
+crate::group_loader!(
+    /// The history of each instance, oldest first.
+    HistoryLoader: workflow_history by InstanceId (instance_id: i64) order Seq
+);
+
+/// An instance's moves, oldest first (batched across the request).
+pub async fn steps(
+    ctx: &async_graphql::Context<'_>,
+    instance_id: i64,
+) -> Result<Vec<WorkflowStep>, ApiError> {
+    Ok(get::<HistoryLoader, i64>(ctx)
+        .load_one(instance_id)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(WorkflowStep)
+        .collect())
+}
 
 /// A workflow definition, for people and tools.
 pub struct Workflow(pub Described);
@@ -68,4 +94,39 @@ pub struct WorkflowTransition {
     pub effects: Vec<String>,
     /// The timers the move sets or cancels.
     pub timers: Vec<String>,
+}
+
+/// One move of a workflow instance (minutes, a topic, a work plan), as the
+/// history stores it.
+pub struct WorkflowStep(pub entity::workflow_history::Model);
+
+#[Object]
+impl WorkflowStep {
+    async fn seq(&self) -> i32 {
+        self.0.seq
+    }
+
+    async fn from(&self) -> Option<&str> {
+        self.0.from_state.as_deref()
+    }
+
+    async fn event(&self) -> &str {
+        &self.0.event
+    }
+
+    async fn to(&self) -> &str {
+        &self.0.to_state
+    }
+
+    async fn actor(&self) -> &str {
+        &self.0.actor
+    }
+
+    async fn at(&self) -> chrono::DateTime<chrono::FixedOffset> {
+        self.0.at
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
 }

@@ -130,6 +130,12 @@ pub async fn add_item(
             "an agenda item's title has 1 to 500 characters",
         ));
     }
+    if new.kind.is_workflow_placed() {
+        return Err(ApiError::bad_input(format!(
+            "{} items are placed by the topic workflow: place the topic instead",
+            new.kind.as_str()
+        )));
+    }
     let input = json!({ "op": "addAgendaItem", "meeting": new.meeting_id,
         "expectedVersion": new.expected_version, "title": title, "kind": new.kind.as_str(),
         "position": new.position });
@@ -222,6 +228,11 @@ pub async fn remove_item(
                 "an item with nominations or a recorded decision stays on the agenda",
             ));
         }
+        if stored::<AgendaItemKind>(&item.kind)?.is_workflow_placed() {
+            return Err(ApiError::bad_input(
+                "a topic's item leaves the agenda with the topic: withdraw the topic instead",
+            ));
+        }
         agenda_item::Entity::delete_by_id(item.id)
             .exec(&**txn)
             .await?;
@@ -279,6 +290,88 @@ pub async fn nominations_item(
     )
     .await?;
     Ok(created)
+}
+
+/// Places an item a workflow creates (a topic's) on an open meeting's
+/// agenda, before "any other business" where the agenda ends with it, and
+/// announces it. The meeting's row is updated first, so concurrent placements
+/// on one meeting take their turns.
+pub async fn place_item(
+    txn: &WriteTxn,
+    meeting_id: i32,
+    title: &str,
+    kind: AgendaItemKind,
+    now: DateTime<Utc>,
+) -> Result<agenda_item::Model, ApiError> {
+    hold(txn, meeting_id).await?;
+    let mut items = agenda(txn, meeting_id).await?;
+    let aob = items
+        .iter()
+        .rposition(|i| i.standing && i.title == STANDING_ITEMS[4].0)
+        .filter(|p| *p + 1 == items.len());
+    let at = aob.unwrap_or(items.len());
+    let created = insert_item(txn, meeting_id, title, kind, now).await?;
+    items.insert(at, created.clone());
+    let titles = renumber(txn, items, now).await?;
+    touch(
+        txn,
+        meeting_id,
+        agenda_changed("added", &created, titles),
+        now,
+    )
+    .await?;
+    agenda_item::Entity::find_by_id(created.id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| ApiError::broken("an item just placed exists"))
+}
+
+/// Takes an item a workflow placed off its meeting's agenda, while the
+/// meeting is open and nothing is decided on it; otherwise it stays, as
+/// history. Whether it left.
+pub async fn take_off_item(
+    txn: &WriteTxn,
+    item_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let Some(item) = agenda_item::Entity::find_by_id(item_id).one(&**txn).await? else {
+        return Ok(false);
+    };
+    let meeting = hold(txn, item.meeting_id).await?;
+    if check_open(&meeting).is_err() || item.decision.is_some() {
+        return Ok(false);
+    }
+    agenda_item::Entity::delete_by_id(item.id)
+        .exec(&**txn)
+        .await?;
+    let mut items = agenda(txn, item.meeting_id).await?;
+    items.retain(|i| i.id != item.id);
+    let titles = renumber(txn, items, now).await?;
+    touch(
+        txn,
+        item.meeting_id,
+        agenda_changed("removed", &item, titles),
+        now,
+    )
+    .await?;
+    Ok(true)
+}
+
+/// Holds a meeting's row for the rest of the transaction, whatever its
+/// version (PostgreSQL: its row; SQLite: the write lock), then reads it.
+async fn hold(txn: &WriteTxn, meeting_id: i32) -> Result<meeting::Model, ApiError> {
+    meeting::Entity::update_many()
+        .col_expr(
+            meeting::Column::Version,
+            sea_orm::sea_query::Expr::col(meeting::Column::Version).into(),
+        )
+        .filter(meeting::Column::Id.eq(meeting_id))
+        .exec(&**txn)
+        .await?;
+    meeting::Entity::find_by_id(meeting_id)
+        .one(&**txn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such meeting".to_owned()))
 }
 
 /// Records a decision of the nomination workflow (one line per nomination)

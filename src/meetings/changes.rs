@@ -281,7 +281,7 @@ pub async fn change(
         .await?;
         if dates_moved {
             super::invitations::follow_composition(txn, &after, "moved", now).await?;
-            hooks.moved(txn, &after, now).await?;
+            hooks.moved(txn, &before, &after, now).await?;
             hooks.dated(txn, &after, now).await?;
         }
         Ok(id)

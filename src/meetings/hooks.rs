@@ -24,10 +24,11 @@ pub trait MeetingHook: Send + Sync {
         Box::pin(async { Ok(()) })
     }
 
-    /// An existing meeting's dates changed (after [`MeetingHook::dated`]).
+    /// An existing meeting's dates changed (`before` them, `meeting` now).
     fn moved<'a>(
         &'a self,
         _txn: &'a WriteTxn,
+        _before: &'a meeting::Model,
         _meeting: &'a meeting::Model,
         _now: DateTime<Utc>,
     ) -> BoxFuture<'a, Result<(), ApiError>> {
@@ -69,11 +70,12 @@ impl MeetingHooks {
     pub(super) async fn moved(
         &self,
         txn: &WriteTxn,
+        before: &meeting::Model,
         meeting: &meeting::Model,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
         for hook in &self.0 {
-            hook.moved(txn, meeting, now).await?;
+            hook.moved(txn, before, meeting, now).await?;
         }
         Ok(())
     }

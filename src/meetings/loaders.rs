@@ -25,6 +25,7 @@ pub fn register(
         .data(new(scope, InvitationsLoader(db.clone())))
         .data(new(scope, DecisionsLoader(db.clone())))
         .data(new(scope, ItemDecisionsLoader(db.clone())))
+        .data(new(scope, DecisionLoader(db.clone())))
         .data(new(scope, NumberLoader(db.clone())))
 }
 
@@ -78,6 +79,11 @@ crate::group_loader!(
 crate::group_loader!(
     /// The decisions of each meeting, in the order recorded.
     DecisionsLoader: decision by MeetingId (meeting_id: i32) order Id
+);
+
+crate::key_loader!(
+    /// Decisions by id.
+    DecisionLoader: decision by Id (id: i32)
 );
 
 crate::group_loader!(

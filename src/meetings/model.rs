@@ -13,6 +13,8 @@ pub enum MeetingKind {
     CoordinationCommittee,
     /// An intersessional meeting.
     Intersessional,
+    /// An informal consultation open to all States Parties.
+    InformalConsultation,
 }
 
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -39,6 +41,17 @@ pub enum AgendaItemKind {
     /// A committee meeting's standing item: follow-up of action points (lists
     /// every open action point of earlier meetings).
     ActionPointsFollowUp,
+    /// A topic raised for the committee's consideration (the topic workflow places it).
+    TopicConsideration,
+    /// A topic placed for discussion by all (the topic workflow places it).
+    DiscussionByAll,
+}
+
+impl AgendaItemKind {
+    /// Items a workflow places and takes off: the agenda mutations leave them alone.
+    pub fn is_workflow_placed(self) -> bool {
+        matches!(self, Self::TopicConsideration | Self::DiscussionByAll)
+    }
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -53,6 +66,7 @@ crate::names!(MeetingKind {
     ReviewConference = "REVIEW_CONFERENCE",
     CoordinationCommittee = "COORDINATION_COMMITTEE",
     Intersessional = "INTERSESSIONAL",
+    InformalConsultation = "INFORMAL_CONSULTATION",
 });
 
 crate::names!(MeetingStatus {
@@ -69,6 +83,8 @@ crate::names!(AgendaItemKind {
     AgendaAdoption = "AGENDA_ADOPTION",
     MinutesApproval = "MINUTES_APPROVAL",
     ActionPointsFollowUp = "ACTION_POINTS_FOLLOW_UP",
+    TopicConsideration = "TOPIC_CONSIDERATION",
+    DiscussionByAll = "DISCUSSION_BY_ALL",
 });
 
 /// In what capacity a party is invited to a committee meeting.

@@ -22,6 +22,7 @@ use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::scalars::Date;
 use crate::minutes::types::Minutes;
+use crate::topics::types::{Topic, TopicPlacement};
 use crate::vocabulary::stored;
 
 async fn optional_state(
@@ -219,6 +220,13 @@ impl Meeting {
     /// FORBIDDEN for anyone else unless published.
     async fn minutes(&self, ctx: &Context<'_>) -> Result<Option<Minutes>, ApiError> {
         crate::minutes::graphql::of_meeting(ctx, self.0.id).await
+    }
+
+    /// The topics on its agenda: for the committee's consideration at a
+    /// committee meeting, for discussion by all at any other meeting;
+    /// with what came of each, oldest first.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TopicPlacement>, ApiError> {
+        crate::topics::types::of_meeting(ctx, self.0.id).await
     }
 }
 
@@ -504,6 +512,11 @@ impl AgendaItem {
             .into_iter()
             .map(ActionPoint)
             .collect())
+    }
+
+    /// The topic this item puts before the meeting, for items the topic workflow placed.
+    async fn topic(&self, ctx: &Context<'_>) -> Result<Option<Topic>, ApiError> {
+        crate::topics::types::of_item(ctx, self.0.id).await
     }
 
     async fn version(&self) -> i32 {

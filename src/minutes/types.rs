@@ -4,7 +4,7 @@
 //! naming any State.
 
 use async_graphql::{Context, Enum, ID, Object};
-use entity::{minutes, minutes_revision, workflow_history, workflow_instance};
+use entity::{minutes, minutes_revision, workflow_instance};
 
 use super::definition::current;
 use super::read::{self, Access};
@@ -12,9 +12,9 @@ use crate::committee::types::load_meeting;
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
+use crate::graphql::workflow::WorkflowStep;
 use crate::meetings::loaders::{AgendaLoader, MeetingLoader};
 use crate::meetings::types::{AgendaItem, Meeting};
-use crate::nominations::loaders::HistoryLoader;
 
 /// Where minutes stand.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -162,14 +162,8 @@ impl Minutes {
     }
 
     /// Every move, oldest first.
-    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<MinutesStep>, ApiError> {
-        Ok(get::<HistoryLoader, i64>(ctx)
-            .load_one(self.row.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(MinutesStep)
-            .collect())
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<WorkflowStep>, ApiError> {
+        crate::graphql::workflow::steps(ctx, self.row.id).await
     }
 }
 
@@ -247,39 +241,5 @@ impl MinutesRevision {
 
     async fn at(&self) -> chrono::DateTime<chrono::FixedOffset> {
         self.0.at
-    }
-}
-
-/// One move of the minutes.
-pub struct MinutesStep(pub workflow_history::Model);
-
-#[Object]
-impl MinutesStep {
-    async fn seq(&self) -> i32 {
-        self.0.seq
-    }
-
-    async fn from(&self) -> Option<&str> {
-        self.0.from_state.as_deref()
-    }
-
-    async fn event(&self) -> &str {
-        &self.0.event
-    }
-
-    async fn to(&self) -> &str {
-        &self.0.to_state
-    }
-
-    async fn actor(&self) -> &str {
-        &self.0.actor
-    }
-
-    async fn at(&self) -> chrono::DateTime<chrono::FixedOffset> {
-        self.0.at
-    }
-
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
     }
 }

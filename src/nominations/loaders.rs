@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use entity::workflow_history;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::consultation::{self, Consulted, Standing};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::Scope;
 use crate::graphql::loaders::new;
+pub use crate::graphql::workflow::{HistoryLoader, InstanceLoader};
 
 pub fn register(
     request: async_graphql::Request,
@@ -61,33 +60,6 @@ impl Loader<(Consulted, NaiveDate)> for ConsultationLoader {
 }
 
 crate::key_loader!(
-    /// Workflow instances by id.
-    InstanceLoader: workflow_instance by Id (id: i64)
-);
-
-crate::key_loader!(
     /// Nominations by id.
     NominationLoader: nomination by Id (id: i64)
 );
-
-/// The history of each instance, oldest first.
-pub struct HistoryLoader(pub Db);
-
-impl Loader<i64> for HistoryLoader {
-    type Value = Vec<workflow_history::Model>;
-    type Error = ApiError;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, ApiError> {
-        let mut out: HashMap<i64, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        let rows = workflow_history::Entity::find()
-            .filter(workflow_history::Column::InstanceId.is_in(keys.iter().copied()))
-            .order_by_asc(workflow_history::Column::InstanceId)
-            .order_by_asc(workflow_history::Column::Seq)
-            .all(&self.0.conn)
-            .await?;
-        for row in rows {
-            out.entry(row.instance_id).or_default().push(row);
-        }
-        Ok(out)
-    }
-}

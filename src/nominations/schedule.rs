@@ -181,6 +181,7 @@ impl crate::meetings::hooks::MeetingHook for NominationMeetingHook {
     fn moved<'a>(
         &'a self,
         txn: &'a WriteTxn,
+        _before: &'a meeting::Model,
         meeting: &'a meeting::Model,
         now: DateTime<Utc>,
     ) -> futures_util::future::BoxFuture<'a, Result<(), ApiError>> {

@@ -49,6 +49,7 @@ fn title(m: &meeting::Model, number: Option<i32>) -> String {
         Ok(MeetingKind::Msp) => format!("Meeting of States Parties ({})", m.code),
         Ok(MeetingKind::ReviewConference) => format!("Review Conference ({})", m.code),
         Ok(MeetingKind::Intersessional) => format!("Intersessional meeting ({})", m.code),
+        Ok(MeetingKind::InformalConsultation) => format!("Informal consultation ({})", m.code),
         Err(Unknown(_)) => m.code.clone(),
     }
 }

@@ -120,6 +120,7 @@ fn heading(m: &Value) -> String {
         (None, "MSP") => "Meeting of States Parties".to_owned(),
         (None, "REVIEW_CONFERENCE") => "Review Conference".to_owned(),
         (None, "INTERSESSIONAL") => "Intersessional meeting".to_owned(),
+        (None, "INFORMAL_CONSULTATION") => "Informal consultation".to_owned(),
         (None, kind) => words(kind),
     };
     let mut when = long_date(s(m, "startsOn"));

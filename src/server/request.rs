@@ -37,6 +37,7 @@ pub fn prepare(
     let request = crate::minutes::graphql::register(request, scope, &app.db);
     let request = crate::action_points::graphql::register(request, scope, &app.db);
     let request = crate::plans::graphql::register(request, scope, &app.db);
+    let request = crate::topics::graphql::register(request, scope, &app.db);
     meetings::loaders::register(request, scope, &app.db)
 }
 

@@ -40,6 +40,8 @@ pub enum Node {
     Decision(Decision),
     ActionPoint(ActionPoint),
     Minutes(Minutes),
+    Topic(crate::topics::types::Topic),
+    TopicDocument(crate::topics::types::TopicDocument),
 }
 
 #[derive(Default)]
@@ -99,10 +101,22 @@ impl NodeQuery {
             GlobalId::Minutes(n) => crate::minutes::graphql::by_id(ctx, n)
                 .await?
                 .map(Node::Minutes),
+            GlobalId::Topic(n) => crate::topics::types::load_topics(ctx, &[n])
+                .await?
+                .pop()
+                .map(Node::Topic),
+            GlobalId::TopicDocument(n) => {
+                use sea_orm::EntityTrait;
+                entity::topic_document::Entity::find_by_id(n)
+                    .one(&ctx.data_unchecked::<crate::db::Db>().conn)
+                    .await?
+                    .map(|m| Node::TopicDocument(crate::topics::types::TopicDocument(m)))
+            }
+            GlobalId::WorkPlan(_) | GlobalId::Objective(_) | GlobalId::Activity(_) => None,
         })
     }
 
-    /// A workflow definition (`nomination` or `minutes`): its states,
+    /// A workflow definition (`nomination`, `minutes` or `topic`): its states,
     /// transitions, roles, guards and Mermaid diagram.
     async fn workflow(&self, name: String) -> Option<Workflow> {
         match name.as_str() {
@@ -112,6 +126,7 @@ impl NodeQuery {
             crate::minutes::NAME => {
                 Some(Workflow(crate::minutes::definition::current().describe()))
             }
+            crate::topics::NAME => Some(Workflow(crate::topics::definition::current().describe())),
             _ => None,
         }
     }
@@ -126,6 +141,7 @@ pub struct Query(
     MinutesQuery,
     ActionPointsQuery,
     crate::plans::PlansQuery,
+    crate::topics::TopicsQuery,
     EventsQuery,
     NodeQuery,
 );
@@ -136,6 +152,7 @@ pub struct Mutation(
     MeetingsMutation,
     MinutesMutation,
     ActionPointsMutation,
+    crate::topics::TopicsMutation,
     SeatsMutation,
 );
 

@@ -118,6 +118,7 @@ impl AppState {
         let meeting_hooks = crate::meetings::hooks::MeetingHooks::new(vec![
             Arc::new(crate::nominations::schedule::NominationMeetingHook),
             Arc::new(crate::committee::mandates::MandateMeetingHook),
+            Arc::new(crate::topics::hooks::TopicMeetingHook),
         ]);
         let limits = crate::graphql::limits::QueryLimits {
             max_fields: config.max_fields,

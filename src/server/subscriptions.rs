@@ -72,6 +72,14 @@ pub enum UpdateKind {
     MinutesRevised,
     /// The comments deadline of circulated minutes passed.
     MinutesCommentsClosed,
+    /// A topic moved in its workflow.
+    TopicTransition,
+    /// A background document was added to a topic.
+    TopicDocumentAdded,
+    /// A work plan moved in its workflow (it was published).
+    WorkPlanTransition,
+    /// A work plan's objectives, activities or ratings changed.
+    WorkPlanChanged,
 }
 
 /// A nomination's move, as it was at the event: `to` and `version` are the
@@ -159,10 +167,13 @@ pub struct ReferenceDetails {
     pub fields: Vec<String>,
 }
 
-/// A move of a workflow other than nominations (the minutes), as it was at the event.
+/// A move of a workflow other than nominations (minutes, topics, work
+/// plans), as it was at the event.
 #[derive(SimpleObject)]
 pub struct WorkflowDetails {
     pub definition: String,
+    /// The global ID of what moved (the minutes, the topic, the work plan).
+    pub subject_id: Option<ID>,
     pub from: Option<String>,
     pub event: String,
     pub to: String,
@@ -210,9 +221,40 @@ pub struct MinutesDetails {
     pub revision: Option<i32>,
 }
 
+/// A background document added to a topic.
+#[derive(SimpleObject)]
+pub struct TopicDocumentDetails {
+    pub topic_id: ID,
+    pub title: String,
+    pub kind: String,
+    pub symbol: Option<String>,
+}
+
+/// A change of a work plan's content.
+#[derive(SimpleObject)]
+pub struct WorkPlanDetails {
+    pub work_plan_id: ID,
+    /// `objectiveAdded`, `activityAdded`, `activity` or `rated`.
+    pub change: String,
+    pub version: i32,
+}
+
+/// The global ID of a workflow instance, by its definition.
+fn subject_id(definition: &str, id: i64) -> Option<ID> {
+    let global = match definition {
+        crate::minutes::NAME => GlobalId::Minutes(id),
+        crate::topics::NAME => GlobalId::Topic(id),
+        crate::work_plans::NAME => GlobalId::WorkPlan(id),
+        _ => return None,
+    };
+    Some(global.encode())
+}
+
 /// The typed details of an update, as recorded at the event.
 #[derive(Union)]
 pub enum UpdateDetails {
+    TopicDocument(TopicDocumentDetails),
+    WorkPlan(WorkPlanDetails),
     Workflow(WorkflowDetails),
     Invitation(InvitationDetails),
     Attendance(AttendanceDetails),
@@ -279,6 +321,12 @@ impl Update {
             Event::Transition { definition, .. } if definition == crate::minutes::NAME => {
                 UpdateKind::MinutesTransition
             }
+            Event::Transition { definition, .. } if definition == crate::topics::NAME => {
+                UpdateKind::TopicTransition
+            }
+            Event::Transition { definition, .. } if definition == crate::work_plans::NAME => {
+                UpdateKind::WorkPlanTransition
+            }
             Event::Transition { .. } => UpdateKind::Transition,
             Event::ConsultationResponse { .. } => UpdateKind::ConsultationResponse,
             Event::ConsultationResponseWithdrawn { .. } => {
@@ -305,6 +353,8 @@ impl Update {
             Event::ActionPointClosed { .. } => UpdateKind::ActionPointClosed,
             Event::MinutesRevised { .. } => UpdateKind::MinutesRevised,
             Event::MinutesCommentsClosed { .. } => UpdateKind::MinutesCommentsClosed,
+            Event::TopicDocumentAdded { .. } => UpdateKind::TopicDocumentAdded,
+            Event::WorkPlanChanged { .. } => UpdateKind::WorkPlanChanged,
         })
     }
 
@@ -321,6 +371,7 @@ impl Update {
     async fn details(&self) -> Result<UpdateDetails, ApiError> {
         Ok(match self.event()? {
             Event::Transition {
+                instance_id,
                 definition,
                 from,
                 event,
@@ -330,6 +381,7 @@ impl Update {
                 note,
                 ..
             } if definition != "nomination" => UpdateDetails::Workflow(WorkflowDetails {
+                subject_id: subject_id(&definition, instance_id),
                 definition,
                 from,
                 event,
@@ -561,6 +613,26 @@ impl Update {
                 agenda_item_id: None,
                 revision: None,
             }),
+            Event::TopicDocumentAdded {
+                topic_id,
+                title,
+                kind,
+                symbol,
+            } => UpdateDetails::TopicDocument(TopicDocumentDetails {
+                topic_id: GlobalId::Topic(topic_id).encode(),
+                title,
+                kind,
+                symbol,
+            }),
+            Event::WorkPlanChanged {
+                work_plan_id,
+                change,
+                version,
+            } => UpdateDetails::WorkPlan(WorkPlanDetails {
+                work_plan_id: GlobalId::WorkPlan(work_plan_id).encode(),
+                change,
+                version,
+            }),
         })
     }
 
@@ -791,6 +863,35 @@ impl Subscription {
             ctx,
             "nominationEvents",
             Filter::topic(&Topic::nomination(id)),
+            after,
+        )?)
+    }
+
+    /// One topic's moves and documents, as they happen (with `after`, first
+    /// every update since that cursor).
+    async fn topic_events(
+        &self,
+        ctx: &Context<'_>,
+        topic_id: ID,
+        after: Option<String>,
+    ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
+        let id = GlobalId::topic(&topic_id)?;
+        let db = ctx.data_unchecked::<Db>();
+        {
+            use sea_orm::EntityTrait;
+            if entity::topic::Entity::find_by_id(id)
+                .one(&db.conn)
+                .await
+                .map_err(ApiError::from)?
+                .is_none()
+            {
+                return Err(ApiError::NotFound("no such topic".to_owned()).into());
+            }
+        }
+        Ok(open(
+            ctx,
+            "topicEvents",
+            Filter::topic(&Topic::instance(crate::topics::NAME, id)),
             after,
         )?)
     }

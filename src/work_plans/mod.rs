@@ -1,0 +1,2 @@
+//! Work plans (filled in below).
+pub const NAME: &str = "workPlan";
