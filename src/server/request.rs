@@ -38,6 +38,7 @@ pub fn prepare(
     let request = crate::action_points::graphql::register(request, scope, &app.db);
     let request = crate::plans::graphql::register(request, scope, &app.db);
     let request = crate::topics::graphql::register(request, scope, &app.db);
+    let request = crate::work_plans::types::register(request, scope, &app.db);
     meetings::loaders::register(request, scope, &app.db)
 }
 

@@ -42,6 +42,7 @@ pub enum Node {
     Minutes(Minutes),
     Topic(crate::topics::types::Topic),
     TopicDocument(crate::topics::types::TopicDocument),
+    WorkPlan(crate::work_plans::types::WorkPlan),
 }
 
 #[derive(Default)]
@@ -112,11 +113,15 @@ impl NodeQuery {
                     .await?
                     .map(|m| Node::TopicDocument(crate::topics::types::TopicDocument(m)))
             }
-            GlobalId::WorkPlan(_) | GlobalId::Objective(_) | GlobalId::Activity(_) => None,
+            GlobalId::WorkPlan(n) => crate::work_plans::types::load_plan(ctx, n)
+                .await?
+                .map(Node::WorkPlan),
+            // An objective and an activity are read through their plan.
+            GlobalId::Objective(_) | GlobalId::Activity(_) => None,
         })
     }
 
-    /// A workflow definition (`nomination`, `minutes` or `topic`): its states,
+    /// A workflow definition (`nomination`, `minutes`, `topic` or `workPlan`): its states,
     /// transitions, roles, guards and Mermaid diagram.
     async fn workflow(&self, name: String) -> Option<Workflow> {
         match name.as_str() {
@@ -127,6 +132,9 @@ impl NodeQuery {
                 Some(Workflow(crate::minutes::definition::current().describe()))
             }
             crate::topics::NAME => Some(Workflow(crate::topics::definition::current().describe())),
+            crate::work_plans::NAME => Some(Workflow(
+                crate::work_plans::definition::current().describe(),
+            )),
             _ => None,
         }
     }
@@ -142,6 +150,7 @@ pub struct Query(
     ActionPointsQuery,
     crate::plans::PlansQuery,
     crate::topics::TopicsQuery,
+    crate::work_plans::WorkPlansQuery,
     EventsQuery,
     NodeQuery,
 );
@@ -153,6 +162,7 @@ pub struct Mutation(
     MinutesMutation,
     ActionPointsMutation,
     crate::topics::TopicsMutation,
+    crate::work_plans::WorkPlansMutation,
     SeatsMutation,
 );
 
