@@ -363,7 +363,7 @@ async fn hold(txn: &WriteTxn, meeting_id: i32) -> Result<meeting::Model, ApiErro
     meeting::Entity::update_many()
         .col_expr(
             meeting::Column::Version,
-            sea_orm::sea_query::Expr::col(meeting::Column::Version).into(),
+            sea_orm::sea_query::Expr::col(meeting::Column::Version),
         )
         .filter(meeting::Column::Id.eq(meeting_id))
         .exec(&**txn)

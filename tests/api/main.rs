@@ -30,5 +30,6 @@ mod schema_sdl;
 mod second_workflow;
 mod states;
 mod time;
+mod topics;
 mod upgrade;
 mod ws_defences;

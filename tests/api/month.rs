@@ -822,7 +822,7 @@ async fn a_committee_month_from_scheduling_to_published_minutes(backend: Backend
 /// Of parallel attempts at one change: how many won, after checking that
 /// every other was refused with one of `refusals` or answered UNAVAILABLE
 /// (the embedded database busy: nothing was changed, retry).
-fn winners(answers: &[(u16, Value)], refusals: &[&str]) -> usize {
+pub(crate) fn winners(answers: &[(u16, Value)], refusals: &[&str]) -> usize {
     let mut won = 0;
     let mut unavailable = 0;
     for (_, body) in answers {
