@@ -116,6 +116,10 @@ pub fn router(state: AppState) -> Router {
         .route("/meetings", get(crate::server::web::console))
         .route("/meetings/{code}", get(crate::server::web::console))
         .route("/meetings/{code}/record", get(crate::server::record::page))
+        .route(
+            "/meetings/{code}/progress-report",
+            get(crate::server::report::page),
+        )
         .route("/calendar.ics", get(crate::server::calendar::calendar))
         .route("/month", get(crate::server::web::console))
         .route("/decisions", get(crate::server::web::console))
@@ -124,6 +128,11 @@ pub fn router(state: AppState) -> Router {
         .route("/nominations", get(crate::server::web::console))
         .route("/nominations/{id}", get(crate::server::web::console))
         .route("/states/{code}", get(crate::server::web::console))
+        .route("/topics", get(crate::server::web::console))
+        .route("/topics/{id}", get(crate::server::web::console))
+        .route("/working-groups", get(crate::server::web::console))
+        .route("/working-groups/{code}", get(crate::server::web::console))
+        .route("/progress/{code}", get(crate::server::web::console))
         .route(
             "/assets/{*path}",
             // The vendored libraries are large (GraphiQL ~3.5 MB): gzip them

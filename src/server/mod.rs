@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod http;
 pub mod listener;
 pub mod record;
+pub mod report;
 pub mod request;
 pub mod schema;
 pub mod state;

@@ -42,10 +42,10 @@ pub const RECORD_QUERY: &str = r#"query Record($code: String!) {
 
 #[derive(serde::Deserialize)]
 pub struct Params {
-    fragment: Option<String>,
+    pub fragment: Option<String>,
 }
 
-fn esc(text: &str) -> String {
+pub(super) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -60,11 +60,11 @@ fn esc(text: &str) -> String {
     out
 }
 
-fn s<'a>(v: &'a Value, key: &str) -> &'a str {
+pub(super) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
-fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+pub(super) fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
     v.get(key)
         .and_then(Value::as_array)
         .map_or(&[], Vec::as_slice)
@@ -102,7 +102,7 @@ fn owner(p: &Value) -> String {
 }
 
 /// "2026-11-26" as "26 November 2026".
-fn long_date(iso: &str) -> String {
+pub(super) fn long_date(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_else(|_| iso.to_owned())

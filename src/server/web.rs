@@ -59,6 +59,7 @@ static ASSETS: &[Asset] = assets! {
     "console/ui.js" => "text/javascript; charset=utf-8",
     "console/pages.js" => "text/javascript; charset=utf-8",
     "console/month.js" => "text/javascript; charset=utf-8",
+    "console/topics.js" => "text/javascript; charset=utf-8",
     "console/words.js" => "text/javascript; charset=utf-8",
     "console/console.css" => "text/css; charset=utf-8",
     "vendor/react.production.min.js" => "text/javascript; charset=utf-8",

@@ -6,6 +6,7 @@ import { gql, setToken, token, ApiError } from "./api.js";
 import { h, problem, session, leave } from "./ui.js";
 import { committeePage, meetingsPage, meetingPage, nominationsPage, nominationPage, statePage } from "./pages.js";
 import { monthPage, minutesPage, decisionsPage, actionPointsPage } from "./month.js";
+import { topicsPage, topicPage, workingGroupsPage, workingGroupPage, progressPage } from "./topics.js";
 
 async function loadMe() {
   session.me = null;
@@ -60,6 +61,11 @@ const routes = [
   [/^\/nominations$/, () => nominationsPage()],
   [/^\/nominations\/([^/]+)$/, (m) => nominationPage(decodeURIComponent(m[1]))],
   [/^\/states\/([^/]+)$/, (m) => statePage(decodeURIComponent(m[1]))],
+  [/^\/topics$/, () => topicsPage()],
+  [/^\/topics\/([^/]+)$/, (m) => topicPage(decodeURIComponent(m[1]))],
+  [/^\/working-groups$/, () => workingGroupsPage()],
+  [/^\/working-groups\/([^/]+)$/, (m) => workingGroupPage(decodeURIComponent(m[1]))],
+  [/^\/progress\/([^/]+)$/, (m) => progressPage(decodeURIComponent(m[1]))],
 ];
 
 async function route() {

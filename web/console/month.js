@@ -4,7 +4,8 @@
 // editor of the ISU, the decision register and the action-point board.
 
 import { gql, follow, idempotencyKey, token, ApiError } from "./api.js";
-import { h, fill, problem, notice, session, onLeave, day, moment, table } from "./ui.js";
+import { h, fill, problem, notice, session, onLeave, day, moment, table, run } from "./ui.js";
+import { discussionSection } from "./topics.js";
 import { MEETING_STATUS, UPDATE_KINDS, MINUTES_STATES, ATTENDANCE, CAPACITIES, DECISION_KINDS, ACTION_STATUS, labelOf } from "./words.js";
 
 const canPresidency = () => session.me && ["PRESIDENCY", "ADMIN"].includes(session.me.role);
@@ -22,25 +23,10 @@ export function committeeTitle(m) {
 
 const when = (m) => [day(m.startsOn), m.startTime ? `${m.startTime}${m.endTime ? `–${m.endTime}` : ""} (${m.timeZone})` : null].filter(Boolean).join(", ");
 
-/// Runs a mutation with a fresh idempotency key; says how it went in `status`.
-async function run(status, mutation, inputType, input, done, reload) {
-  status.replaceChildren(h("p", { class: "working", role: "status" }, "Working…"));
-  try {
-    await gql(`mutation($input: ${inputType}!) { result: ${mutation}(input: $input) { __typename } }`,
-      { input: { ...input, idempotencyKey: idempotencyKey() } });
-    if (reload) await reload();
-    status.replaceChildren(notice(done));
-    return true;
-  } catch (error) {
-    if (reload && error instanceof ApiError && error.code === "CONFLICT") await reload().catch(() => {});
-    status.replaceChildren(problem(error));
-    return false;
-  }
-}
-
 const COMMITTEE_MEETING = `id code kind number year startsOn endsOn startTime endTime timeZone venue city format status version closed agendaAdoptedAt
   invitations { id capacity attendance label delegates state { code } organization { code } positions { name } }
-  agenda { id order title kind standing decisions { kind text } actionPoints { id text status version } }`;
+  agenda { id order title kind standing decisions { kind text } actionPoints { id text status version } }
+  topics { purpose outcome outcomeText topic { id title state } }`;
 
 // ---------------------------------------------------------------- This month
 
@@ -108,6 +94,7 @@ export async function committeeMeetingPage(code) {
   const first = await gql(`query($code: String!) { latestCursor meeting(code: $code) { ${COMMITTEE_MEETING} } }`, { code });
   let meeting = first.meeting;
   const record = h("div", { class: "record-box", "data-testid": "record" });
+  const topics = h("div", {});
   const actions = h("div", {});
   const status = h("div", { class: "status-area", "aria-live": "polite" });
   const feed = h("ol", { class: "feed", "data-testid": "feed", "aria-label": "Live updates", tabindex: 0 });
@@ -122,6 +109,7 @@ export async function committeeMeetingPage(code) {
     const html = response.ok ? await response.text() : "<p>The record cannot be read now.</p>";
     const parsed = new DOMParser().parseFromString(html, "text/html");
     record.replaceChildren(...parsed.body.childNodes);
+    fill(topics, discussionSection(meeting));
     drawActions();
     return meeting;
   };
@@ -210,7 +198,7 @@ export async function committeeMeetingPage(code) {
     }
   };
 
-  const body = h("div", {}, h("h1", {}, committeeTitle(meeting)), actions, status, record);
+  const body = h("div", {}, h("h1", {}, committeeTitle(meeting)), actions, status, topics, record);
   await reload();
   let pending = null;
   const stop = follow({

@@ -4,6 +4,7 @@
 import { gql, follow, idempotencyKey, ApiError } from "./api.js";
 import { h, fill, problem, notice, session, onLeave, navigate, day, moment, today, table } from "./ui.js";
 import { committeeMeetingPage } from "./month.js";
+import { discussionSection } from "./topics.js";
 import { STATE_LABELS, MEETING_STATUS, SEAT_STATUS, REGIONAL_GROUPS, STANCES, MOVES, UPDATE_KINDS, labelOf } from "./words.js";
 
 const stateLink = (s) => (s ? h("a", { href: `/states/${s.code}` }, s.name) : "—");
@@ -194,10 +195,18 @@ function datesForm(m, status, reload) {
 }
 
 const MEETING_FIELDS = `id code kind year startsOn endsOn city status version country { name } presidingState { code name }
-  sessions { part startsOn endsOn city } agenda { id order title kind decision decidedAt }`;
+  sessions { part startsOn endsOn city } agenda { id order title kind decision decidedAt }
+  topics { purpose outcome outcomeText topic { id title state } }`;
 const MEETING_NOMINATIONS = `query($m: ID!) { nominations(first: 100, filter: { meetingId: $m }) { edges { node {
   id state version position { code name } nominee { code name regionalGroup } termStartsOn termEndsOn agendaItem { id }
   consultation { responseCount policyMet } } } } }`;
+
+const KIND_TITLES = {
+  MSP: "Meeting of States Parties",
+  REVIEW_CONFERENCE: "Review Conference",
+  INTERSESSIONAL: "Intersessional meeting",
+  INFORMAL_CONSULTATION: "Informal consultation",
+};
 
 function describeUpdate(u) {
   const d = u.details || {};
@@ -266,7 +275,7 @@ export async function meetingPage(code) {
       h("td", {}, n.consultation.policyMet ? "met" : `${n.consultation.responseCount} responses`),
       h("td", {}, `${day(n.termStartsOn)} – ${day(n.termEndsOn)}`)));
     fill(body,
-      h("h1", {}, `${m.code}: ${m.kind === "RC" ? "Review Conference" : "Meeting of States Parties"}`),
+      h("h1", {}, `${m.code}: ${KIND_TITLES[m.kind] || "Meeting"}`),
       h("dl", { class: "facts" },
         h("dt", {}, "Status"), h("dd", { "data-testid": "meeting-status" }, labelOf(MEETING_STATUS, m.status)),
         h("dt", {}, "Dates"), h("dd", {}, m.startsOn ? `${day(m.startsOn)} – ${day(m.endsOn)}` : `${m.year}, dates not established`),
@@ -280,6 +289,8 @@ export async function meetingPage(code) {
       h("section", {}, h("h2", {}, "Agenda"), m.agenda.length
         ? h("ol", { class: "agenda" }, m.agenda.map((a) => h("li", {}, a.title, a.decision ? h("span", { class: "decision" }, ` — decided: ${a.decision}`) : null)))
         : h("p", {}, "No agenda yet.")),
+      discussionSection(m),
+      m.kind !== "INFORMAL_CONSULTATION" && m.startsOn ? h("p", {}, h("a", { href: `/progress/${encodeURIComponent(m.code)}` }, `The progress report to the ${m.code}`)) : null,
       h("section", {}, h("h2", {}, "Nominations it will decide"),
         table(`Nominations before ${m.code}`, ["Nominee", "Position", "Stage", "Consultation", "Term"], rows, { "data-testid": "meeting-nominations" })),
     );

@@ -1,6 +1,6 @@
 // Building blocks of the console's pages.
 
-import { ApiError } from "./api.js";
+import { ApiError, gql, idempotencyKey } from "./api.js";
 import { sentence } from "./words.js";
 
 /// `h("p", { class: "x" }, "text", child)`: an element; text is never parsed as HTML.
@@ -81,4 +81,20 @@ export function table(caption, headers, rows, attrs = {}) {
     h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))),
     h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: headers.length }, "None."))),
   );
+}
+
+/// Runs a mutation with a fresh idempotency key; says how it went in `status`.
+export async function run(status, mutation, inputType, input, done, reload) {
+  status.replaceChildren(h("p", { class: "working", role: "status" }, "Working…"));
+  try {
+    await gql(`mutation($input: ${inputType}!) { result: ${mutation}(input: $input) { __typename } }`,
+      { input: { ...input, idempotencyKey: idempotencyKey() } });
+    if (reload) await reload();
+    status.replaceChildren(notice(done));
+    return true;
+  } catch (error) {
+    if (reload && error instanceof ApiError && error.code === "CONFLICT") await reload().catch(() => {});
+    status.replaceChildren(problem(error));
+    return false;
+  }
 }

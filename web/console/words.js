@@ -76,7 +76,41 @@ export const UPDATE_KINDS = {
   MINUTES_TRANSITION: "Minutes moved",
   MINUTES_REVISED: "Minutes revised",
   MINUTES_COMMENTS_CLOSED: "Comments closed",
+  TOPIC_TRANSITION: "Topic moved",
+  TOPIC_DOCUMENT_ADDED: "Document added",
+  WORK_PLAN_TRANSITION: "Work plan moved",
+  WORK_PLAN_CHANGED: "Work plan changed",
 };
+
+export const TOPIC_STATES = {
+  PROPOSED: "Proposed",
+  UNDER_CONSIDERATION: "Under consideration",
+  ACCEPTED: "Accepted",
+  SCHEDULED: "Scheduled for discussion by all",
+  DISCUSSED: "Discussed",
+  CLOSED: "Closed",
+  DECLINED: "Declined",
+  WITHDRAWN: "Withdrawn",
+};
+
+export const OUTCOMES = {
+  ACCEPTED: "Accepted by the committee",
+  DECLINED: "Declined by the committee",
+  CONCLUSIONS: "Conclusions",
+  RECOMMENDATION: "Recommendation",
+  REFERRED_TO_WORKING_GROUP: "Referred to a working group",
+  CARRIED_OVER: "Carried over",
+  POSTPONED: "Meeting postponed",
+  CANCELLED: "Meeting cancelled",
+  NOT_REACHED: "Not reached",
+  WITHDRAWN: "Withdrawn",
+};
+
+export const DOCUMENT_KINDS = { NON_PAPER: "Non-paper", WORKING_PAPER: "Working paper", CONCEPT_NOTE: "Concept note", REPORT: "Report" };
+
+export const RATINGS = { NOT_STARTED: "Not started", ON_TRACK: "On track", DELAYED: "Delayed", ACHIEVED: "Achieved" };
+
+export const ACTIVITY_STATUS = { PLANNED: "Planned", DONE: "Done", DROPPED: "Dropped" };
 
 export const MINUTES_STATES = { DRAFT: "Draft", CIRCULATED: "Circulated", APPROVED: "Approved", PUBLISHED: "Published" };
 
