@@ -111,9 +111,37 @@ async fn the_console_carries_a_committee_month(backend: Backend) {
     app.stop().await;
 }
 
+async fn the_console_carries_topics_and_working_groups(backend: Backend) {
+    // The meetings open in the test's time, well before their dates.
+    let app = spawn_app_with(backend, |config| config.policy.open_window_days = 400).await;
+    crate::topics::seat_coordinators(&app).await;
+    let presidency = token("isu-officer", Role::Presidency, None);
+    app.as_ok(
+        &presidency,
+        "mutation { scheduleMeeting(input: { code: \"CC-2026-12\", kind: COORDINATION_COMMITTEE, startsOn: \"2026-12-10\", endsOn: \"2026-12-10\", city: \"Geneva\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    add_meeting(&app, "14MSP", "PLANNED", "2027-09-14", "2027-09-17").await;
+    let scenario = json!({
+        "base": app.address,
+        "presidency": presidency,
+        "coordinator": token("mwi-coordinator", Role::Coordinator, Some("MWI")),
+        "other": token("nzl-coordinator", Role::Coordinator, Some("NZL")),
+    });
+    node(
+        "topics.mjs",
+        vec![],
+        vec![("CCM_SCENARIO", scenario.to_string())],
+    )
+    .await;
+    app.stop().await;
+}
+
 crate::on_both_databases!(
     the_console_carries_a_nomination_round,
-    the_console_carries_a_committee_month
+    the_console_carries_a_committee_month,
+    the_console_carries_topics_and_working_groups
 );
 
 fn free_port() -> u16 {

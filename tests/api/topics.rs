@@ -127,7 +127,7 @@ fn proposal(symbol: &str) -> Value {
 /// Seats coordinators for the test's period (the reference data knows no
 /// composition after 2025): Malawi and Peru on Universalization, New
 /// Zealand on National Implementation Measures.
-async fn seat_coordinators(app: &TestApp) {
+pub(crate) async fn seat_coordinators(app: &TestApp) {
     use entity::{mandate, position};
     use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
     let conn = &app.db().conn;

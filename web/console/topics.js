@@ -46,7 +46,7 @@ function proposeForm(groups, status, reload) {
   const symbol = h("input", { placeholder: "CCM/MSP/2026/WP.1", maxlength: 60 });
   const language = h("input", { value: "en", size: 3, maxlength: 3 });
   const url = h("input", { type: "url", placeholder: "https://" });
-  return h("form", { class: "propose", "data-testid": "propose-topic", onsubmit: async (e) => {
+  return h("form", { class: "raise-topic", "aria-label": "Raise a topic", onsubmit: async (e) => {
     e.preventDefault();
     const documents = docTitle.value.trim() ? [{ title: docTitle.value, kind: docKind.value,
       symbol: symbol.value.trim() || null, language: language.value, url: url.value }] : [];
@@ -153,7 +153,7 @@ function moveForms(t, wf, meetings, status, reload) {
   const select = (id, list) => h("select", { id, required: true }, list.map((m) => h("option", { value: m.id }, `${m.code} (${labelOf(MEETING_STATUS, m.status)}, ${day(m.startsOn)})`)));
   const noteForm = (event, label, mutation, noteLabel, required, done) => {
     const note = h("input", { id: `note-${event}`, maxlength: 4000, required });
-    return h("form", { class: "move", "data-event": event, onsubmit: (e) => {
+    return h("form", { class: "move", "data-event": event, "aria-label": label, onsubmit: (e) => {
       e.preventDefault();
       run(status, mutation, "MoveTopicInput", { ...base(), note: note.value || null }, done, reload);
     } }, h("label", { for: `note-${event}` }, noteLabel), note, h("button", { type: "submit" }, label));
@@ -161,7 +161,7 @@ function moveForms(t, wf, meetings, status, reload) {
   if (events.includes("placeForConsideration")) {
     const list = meetings.filter((m) => m.kind === "COORDINATION_COMMITTEE");
     const s = select("m-consider", list);
-    forms.push(h("form", { class: "move", "data-event": "placeForConsideration", onsubmit: (e) => {
+    forms.push(h("form", { class: "move", "data-event": "placeForConsideration", "aria-label": "Place for the committee's consideration", onsubmit: (e) => {
       e.preventDefault();
       run(status, "placeTopicForConsideration", "PlaceTopicInput", { ...base(), meetingId: s.value }, "Placed before the committee.", reload);
     } }, h("label", { for: "m-consider" }, "Committee meeting"), s, h("button", { type: "submit", disabled: !list.length }, "Place for the committee's consideration")));
@@ -171,7 +171,7 @@ function moveForms(t, wf, meetings, status, reload) {
   if (events.includes("schedule")) {
     const list = meetings.filter((m) => m.kind !== "COORDINATION_COMMITTEE");
     const s = select("m-schedule", list);
-    forms.push(h("form", { class: "move", "data-event": "schedule", onsubmit: (e) => {
+    forms.push(h("form", { class: "move", "data-event": "schedule", "aria-label": "Schedule for discussion by all", onsubmit: (e) => {
       e.preventDefault();
       run(status, "scheduleTopic", "PlaceTopicInput", { ...base(), meetingId: s.value }, "Scheduled for discussion by all.", reload);
     } }, h("label", { for: "m-schedule" }, "Meeting for discussion by all"), s, h("button", { type: "submit", disabled: !list.length }, "Schedule for discussion by all")));
@@ -180,7 +180,7 @@ function moveForms(t, wf, meetings, status, reload) {
     const outcome = h("select", { id: "outcome" }, ["CONCLUSIONS", "RECOMMENDATION", "REFERRED_TO_WORKING_GROUP", "CARRIED_OVER"]
       .map((o) => h("option", { value: o }, labelOf(OUTCOMES, o))));
     const text = h("textarea", { id: "outcome-text", rows: 2, required: true, maxlength: 4000 });
-    forms.push(h("form", { class: "move", "data-event": "discuss", onsubmit: (e) => {
+    forms.push(h("form", { class: "move", "data-event": "discuss", "aria-label": "Record the outcome", onsubmit: (e) => {
       e.preventDefault();
       run(status, "recordTopicOutcome", "RecordTopicOutcomeInput", { ...base(), outcome: outcome.value, text: text.value }, "The outcome was recorded.", reload);
     } }, h("label", { for: "outcome" }, "Outcome"), outcome, h("label", { for: "outcome-text" }, "Text"), text, h("button", { type: "submit" }, "Record the outcome")));
@@ -196,7 +196,7 @@ function documentForm(t, status, reload) {
   const symbol = h("input", { placeholder: "CCM/MSP/2026/WP.1", maxlength: 60 });
   const language = h("input", { value: "en", size: 3, maxlength: 3 });
   const url = h("input", { type: "url", required: true, placeholder: "https://" });
-  return h("form", { class: "document", onsubmit: (e) => {
+  return h("form", { class: "document", "aria-label": "Add a background document", onsubmit: (e) => {
     e.preventDefault();
     run(status, "addTopicDocument", "AddTopicDocumentInput", { topicId: t.id, document: { title: title.value,
       kind: kind.value, symbol: symbol.value.trim() || null, language: language.value, url: url.value } }, "The document was added.", reload);
@@ -215,7 +215,7 @@ export async function topicPage(id) {
   let t = first.topic;
   const root = h("div", { class: "topic" });
   const status = h("div", { class: "status-area", "aria-live": "polite" });
-  const moves = h("div", { class: "actions", "aria-label": "What you can do", "data-testid": "topic-moves" });
+  const moves = h("div", { class: "actions", role: "group", "aria-label": "What you can do", "data-testid": "topic-moves" });
   const body = h("div", {});
   let drawnMoves = null;
 
@@ -300,7 +300,7 @@ function planSection(plan, group, status, reload) {
   const rows = plan.objectives.map((o) => {
     const rating = h("select", { id: `rate-${o.id}` }, Object.entries(RATINGS).map(([k, v]) => h("option", { value: k }, v)));
     const note = h("input", { id: `rate-note-${o.id}`, required: true, maxlength: 2000 });
-    const rate = mine ? h("form", { class: "rate", "data-objective": o.ordinal, onsubmit: (e) => {
+    const rate = mine ? h("form", { class: "rate", "aria-label": `Rate objective ${o.ordinal}`, onsubmit: (e) => {
       e.preventDefault();
       run(status, "rateObjective", "RateObjectiveInput", { ...base(), objectiveId: o.id, rating: rating.value, note: note.value }, "Rated.", reload);
     } }, h("label", { for: `rate-${o.id}` }, "Rating"), rating, h("label", { for: `rate-note-${o.id}` }, "Note"), note, h("button", { type: "submit" }, "Rate")) : null;
@@ -318,7 +318,23 @@ function planSection(plan, group, status, reload) {
     h("p", {}, `${day(plan.startsOn)} – ${day(plan.endsOn)} · ${plan.state === "DRAFT" ? "draft" : "published"} · version ${plan.version}`,
       mine && plan.allowedEvents.includes("publish") ? h("button", { type: "button", onclick: () =>
         run(status, "publishWorkPlan", "PublishWorkPlanInput", { ...base(), workPlanId: plan.id }, "Published.", reload) }, "Publish the plan") : null),
-    table("Objectives, the actions that guide them, activities and progress", ["Objective", "Actions", "Activities", "Latest rating", ""], rows));
+    table("Objectives, the actions that guide them, activities and progress", ["Objective", "Actions", "Activities", "Latest rating", "Rate it"], rows),
+    mine && plan.state === "DRAFT" ? objectiveForm(plan, status, reload) : null);
+}
+
+function objectiveForm(plan, status, reload) {
+  const text = h("input", { required: true, maxlength: 2000 });
+  const actions = h("input", { required: true, placeholder: "11" });
+  const activity = h("input", { maxlength: 2000 });
+  return h("form", { class: "objective", "aria-label": "Add an objective", onsubmit: (e) => {
+    e.preventDefault();
+    const numbers = actions.value.split(/[^0-9]+/).filter(Boolean).map(Number);
+    run(status, "addWorkPlanObjective", "AddWorkPlanObjectiveInput", { workPlanId: plan.id, expectedVersion: plan.version,
+      objective: { text: text.value, actions: numbers, activities: activity.value.trim() ? [{ text: activity.value }] : [] } },
+    "The objective was added.", reload);
+  } }, h("h3", {}, "Add an objective"),
+    field("o-text", "Objective", text), field("o-actions", "Guided by actions (numbers)", actions), field("o-activity", "A first activity (optional)", activity),
+    h("button", { type: "submit" }, "Add the objective"));
 }
 
 function createPlanForm(group, status, reload) {
@@ -327,7 +343,7 @@ function createPlanForm(group, status, reload) {
   const to = h("input", { type: "date", required: true });
   const objective = h("input", { required: true, maxlength: 2000 });
   const actions = h("input", { required: true, placeholder: "10, 11" });
-  return h("form", { class: "create-plan", onsubmit: (e) => {
+  return h("form", { class: "create-plan", "aria-label": "Draft a work plan", onsubmit: (e) => {
     e.preventDefault();
     const numbers = actions.value.split(/[^0-9]+/).filter(Boolean).map(Number);
     run(status, "createWorkPlan", "CreateWorkPlanInput", { position: group.position.code, title: title.value,
