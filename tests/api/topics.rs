@@ -860,7 +860,99 @@ async fn parallel_topic_moves_keep_the_rules(backend: Backend) {
     app.stop().await;
 }
 
+/// The topics list with its nested history, documents and meetings, and
+/// the progress report, cost the same number of statements at two sizes.
+async fn topics_and_the_report_read_in_constant_statements(backend: Backend) {
+    // Default polling, so that the background's own statements rarely fall
+    // inside a read (the fewest of several reads is taken).
+    let app = crate::helpers::spawn_app(backend).await;
+    let presidency = isu();
+    let cc = schedule(
+        &app,
+        "CC-2026-12",
+        "COORDINATION_COMMITTEE",
+        "2026-12-10",
+        "2026-12-10",
+    )
+    .await;
+    let msp = schedule(&app, "14MSP", "MSP", "2027-09-14", "2027-09-17").await;
+    let groups = [
+        "UNIVERSALIZATION",
+        "CLEARANCE",
+        "VICTIM_ASSISTANCE",
+        "STOCKPILE_DESTRUCTION",
+    ];
+    let mut made = 0;
+    let grow = async |to: usize, made: &mut usize| {
+        while *made < to {
+            let n = *made;
+            let mut input = proposal(&format!("CCM/CC/2026/CRP.{}", n + 10));
+            input["input"]["title"] = json!(format!("Topic {n}"));
+            input["input"]["area"] = json!(groups[n % groups.len()]);
+            let t = app.as_ok(&presidency, PROPOSE, input).await["proposeTopic"].clone();
+            moved(
+                &app,
+                &presidency,
+                "placeTopicForConsideration",
+                "PlaceTopicInput",
+                &t,
+                json!({ "meetingId": cc["id"] }),
+            )
+            .await;
+            let plan = app
+                .as_ok(
+                    &presidency,
+                    "mutation($input: CreateWorkPlanInput!) { createWorkPlan(input: $input) { id version } }",
+                    json!({ "input": { "position": groups[n % groups.len()],
+                        "startsOn": format!("2025-10-{:02}", n + 1), "endsOn": "2027-09-17",
+                        "title": format!("Plan {n}"),
+                        "objectives": [{ "text": "An objective", "actions": [10 + n as i32],
+                            "activities": [{ "text": "An activity" }] }] } }),
+                )
+                .await["createWorkPlan"]
+                .clone();
+            app.as_ok(
+                &presidency,
+                "mutation($input: PublishWorkPlanInput!) { publishWorkPlan(input: $input) { id } }",
+                json!({ "input": { "workPlanId": plan["id"], "expectedVersion": plan["version"] } }),
+            )
+            .await;
+            *made += 1;
+        }
+    };
+    let read = async |query: &str, variables: Value| {
+        let mut fewest = u64::MAX;
+        for _ in 0..5 {
+            let (statements, (status, body)) = app
+                .statements_during(app.post_as(&presidency, query, variables.clone()))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            assert!(body.get("errors").is_none(), "{body}");
+            fewest = fewest.min(statements);
+        }
+        fewest
+    };
+    let topics = "{ topics(first: 50) { edges { node { id state version area { code } proposerState { code }
+        documents { symbol } history { event } placements { outcome meeting { code } agendaItem { title } decision { text } } } } } }";
+    let report = "query($id: ID!) { progressReport(meetingId: $id) { chartSvg areas { position { code }
+        counts { count } workPlans { title objectives { actions { number } activities { text } latestRating { rating } } }
+        objectives { rating { rating } } topics { title } } } }";
+    grow(2, &mut made).await;
+    let small = (
+        read(topics, json!({})).await,
+        read(report, json!({ "id": msp["id"] })).await,
+    );
+    grow(8, &mut made).await;
+    let large = (
+        read(topics, json!({})).await,
+        read(report, json!({ "id": msp["id"] })).await,
+    );
+    assert_eq!(small, large, "statements at 2 and 8 topics and plans");
+    app.stop().await;
+}
+
 crate::on_both_databases!(
+    topics_and_the_report_read_in_constant_statements,
     a_topic_goes_from_proposal_to_discussion_by_all,
     a_work_plan_is_planned_rated_and_reported,
     parallel_topic_moves_keep_the_rules,
