@@ -346,71 +346,123 @@ h1{margin:.2rem 0}h2{border-bottom:1px solid #999;margin-top:1.6rem}h3{margin:.8
 .decision{border-left:3px solid #111;padding-left:.5rem}
 @media print{body{margin:0;max-width:none;font-size:11pt}a{color:inherit;text-decoration:none}h2,h3{break-after:avoid}tr,.decision{break-inside:avoid}@page{margin:2cm}}";
 
+/// The caller a page's request names, or the 401 to answer.
+pub(super) fn page_caller(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<crate::auth::Caller, Box<Response>> {
+    let authorization = super::authenticate::authorization(headers);
+    super::authenticate::caller_from_authorization(&app.keys, authorization).map_err(|message| {
+        Box::new(
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+                message,
+            )
+                .into_response(),
+        )
+    })
+}
+
+fn error_code(e: &async_graphql::ServerError) -> Option<String> {
+    e.extensions
+        .as_ref()
+        .and_then(|x| x.get("code"))
+        .map(|c| c.to_string().trim_matches('"').to_owned())
+}
+
+/// Runs a page's query through the schema: its data, or the response to
+/// answer. Errors whose code is in `tolerated` leave their field null (a
+/// part the reader may not see); `BAD_USER_INPUT` is a 422 saying why.
+pub(super) async fn read_page(
+    app: &AppState,
+    caller: crate::auth::Caller,
+    query: &str,
+    variables: Value,
+    what: &str,
+    tolerated: &[&str],
+) -> Result<Value, Box<Response>> {
+    let request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(variables));
+    let Some(response) = super::request::run_query(app, request, caller).await else {
+        return Err(Box::new(
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the {what} took too long to read\n"),
+            )
+                .into_response(),
+        ));
+    };
+    let unexpected = response
+        .errors
+        .iter()
+        .find(|e| !error_code(e).is_some_and(|c| tolerated.contains(&c.as_str())));
+    if let Some(e) = unexpected {
+        return Err(Box::new(match error_code(e).as_deref() {
+            Some("UNAVAILABLE") => super::calendar::failure(&crate::error::ApiError::Unavailable {
+                retry_after_secs: 1,
+            }),
+            Some("BAD_USER_INPUT") => {
+                (StatusCode::UNPROCESSABLE_ENTITY, format!("{}\n", e.message)).into_response()
+            }
+            _ => {
+                tracing::error!(error = %e.message, what, "a page could not be read");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+            }
+        }));
+    }
+    Ok(response.data.into_json().unwrap_or(Value::Null))
+}
+
+/// A page built by the server: the whole document, or (`?fragment=1`) the article alone.
+pub(super) fn render(
+    params: &Params,
+    title: &str,
+    style: &str,
+    article: String,
+    headers: &HeaderMap,
+) -> Response {
+    let html = if params.fragment.is_some() {
+        article
+    } else {
+        format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{style}</style></head><body>{article}</body></html>",
+            esc(title)
+        )
+    };
+    super::web::html_page(html, headers)
+}
+
 pub async fn page(
     State(app): State<AppState>,
     Path(code): Path<String>,
     Query(params): Query<Params>,
     headers: HeaderMap,
 ) -> Response {
-    let authorization = super::authenticate::authorization(&headers);
-    let caller = match super::authenticate::caller_from_authorization(&app.keys, authorization) {
+    let caller = match page_caller(&app, &headers) {
         Ok(caller) => caller,
-        Err(message) => {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                message,
-            )
-                .into_response();
-        }
+        Err(refused) => return *refused,
     };
     if code.len() > 32 {
         return (StatusCode::NOT_FOUND, "no such meeting\n").into_response();
     }
-    let request = async_graphql::Request::new(RECORD_QUERY).variables(
-        async_graphql::Variables::from_json(serde_json::json!({ "code": code })),
-    );
-    let Some(response) = super::request::run_query(&app, request, caller).await else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the record took too long to read\n",
-        )
-            .into_response();
+    let variables = serde_json::json!({ "code": code });
+    let data = match read_page(
+        &app,
+        caller,
+        RECORD_QUERY,
+        variables,
+        "record",
+        &["FORBIDDEN"],
+    )
+    .await
+    {
+        Ok(data) => data,
+        Err(refused) => return *refused,
     };
-    let data = response.data.into_json().unwrap_or(Value::Null);
-    let unexpected = response.errors.iter().find(|e| {
-        let code = e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .map(|c| c.to_string());
-        code.as_deref() != Some("\"FORBIDDEN\"")
-    });
-    if let Some(e) = unexpected {
-        let code = e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .map(|c| c.to_string());
-        if code.as_deref() == Some("\"UNAVAILABLE\"") {
-            return super::calendar::failure(&crate::error::ApiError::Unavailable {
-                retry_after_secs: 1,
-            });
-        }
-        tracing::error!(error = %e.message, "the record of a meeting could not be read");
-        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
-    }
     let Some(meeting) = data.get("meeting").filter(|m| !m.is_null()) else {
         return (StatusCode::NOT_FOUND, "no such meeting\n").into_response();
     };
-    let article = body(meeting);
-    let html = if params.fragment.is_some() {
-        article
-    } else {
-        format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Record of the {}</title><style>{STYLE}</style></head><body>{article}</body></html>",
-            esc(s(meeting, "code"))
-        )
-    };
-    super::web::html_page(html, &headers)
+    let title = format!("Record of the {}", s(meeting, "code"));
+    render(&params, &title, STYLE, body(meeting), &headers)
 }

@@ -8,12 +8,12 @@
 //! `<article>` alone, for the console.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::record::{Params, esc, list, long_date, s};
+use super::record::{Params, esc, list, long_date, page_caller, read_page, render, s};
 
 /// What the report reads, once the meeting's ID is known.
 pub const REPORT_QUERY: &str = r#"query Report($id: ID!) {
@@ -199,88 +199,52 @@ h1{margin:.2rem 0}h2{border-bottom:1px solid #999;margin-top:1.6rem}h3{margin:.8
 td ul{margin:0;padding-left:1.1rem}figure.chart{margin:1rem 0}figure.chart svg{max-width:100%;height:auto}
 @media print{body{margin:0;max-width:none;font-size:10.5pt}a{color:inherit;text-decoration:none}h2,h3{break-after:avoid}tr,figure,.area>p{break-inside:avoid}section.area{break-before:auto}@page{margin:1.8cm}}";
 
-fn error_code(e: &async_graphql::ServerError) -> Option<String> {
-    e.extensions
-        .as_ref()
-        .and_then(|x| x.get("code"))
-        .map(|c| c.to_string())
-}
-
 pub async fn page(
     State(app): State<AppState>,
     Path(code): Path<String>,
     Query(params): Query<Params>,
     headers: HeaderMap,
 ) -> Response {
-    let authorization = super::authenticate::authorization(&headers);
-    let caller = match super::authenticate::caller_from_authorization(&app.keys, authorization) {
+    let caller = match page_caller(&app, &headers) {
         Ok(caller) => caller,
-        Err(message) => {
-            return (
-                StatusCode::UNAUTHORIZED,
-                [(header::WWW_AUTHENTICATE, "Bearer")],
-                message,
-            )
-                .into_response();
-        }
+        Err(refused) => return *refused,
     };
     if code.len() > 32 {
         return (StatusCode::NOT_FOUND, "no such meeting\n").into_response();
     }
-    let find = async_graphql::Request::new("query($code: String!) { meeting(code: $code) { id } }")
-        .variables(async_graphql::Variables::from_json(json!({ "code": code })));
-    let Some(found) = super::request::run_query(&app, find, caller.clone()).await else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the report took too long to read\n",
-        )
-            .into_response();
+    let find = "query($code: String!) { meeting(code: $code) { id } }";
+    let found = match read_page(
+        &app,
+        caller.clone(),
+        find,
+        json!({ "code": code }),
+        "report",
+        &[],
+    )
+    .await
+    {
+        Ok(data) => data,
+        Err(refused) => return *refused,
     };
-    let id = found
-        .data
-        .into_json()
-        .ok()
-        .and_then(|d| d["meeting"]["id"].as_str().map(str::to_owned));
-    let Some(id) = id else {
+    let Some(id) = found["meeting"]["id"].as_str() else {
         return (StatusCode::NOT_FOUND, "no such meeting\n").into_response();
     };
-    let request = async_graphql::Request::new(REPORT_QUERY)
-        .variables(async_graphql::Variables::from_json(json!({ "id": id })));
-    let Some(response) = super::request::run_query(&app, request, caller).await else {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the report took too long to read\n",
-        )
-            .into_response();
+    let data = match read_page(
+        &app,
+        caller,
+        REPORT_QUERY,
+        json!({ "id": id }),
+        "report",
+        &[],
+    )
+    .await
+    {
+        Ok(data) => data,
+        Err(refused) => return *refused,
     };
-    if let Some(e) = response.errors.first() {
-        return match error_code(e).as_deref() {
-            Some("\"UNAVAILABLE\"") => {
-                super::calendar::failure(&crate::error::ApiError::Unavailable {
-                    retry_after_secs: 1,
-                })
-            }
-            Some("\"BAD_USER_INPUT\"") => {
-                (StatusCode::UNPROCESSABLE_ENTITY, format!("{}\n", e.message)).into_response()
-            }
-            _ => {
-                tracing::error!(error = %e.message, "a progress report could not be read");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
-            }
-        };
-    }
-    let data = response.data.into_json().unwrap_or(Value::Null);
     let Some(report) = data.get("progressReport").filter(|r| !r.is_null()) else {
         return (StatusCode::NOT_FOUND, "no such meeting\n").into_response();
     };
-    let article = body(report);
-    let html = if params.fragment.is_some() {
-        article
-    } else {
-        format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Progress report to the {}</title><style>{STYLE}</style></head><body>{article}</body></html>",
-            esc(s(&report["meeting"], "code"))
-        )
-    };
-    super::web::html_page(html, &headers)
+    let title = format!("Progress report to the {}", s(&report["meeting"], "code"));
+    render(&params, &title, STYLE, body(report), &headers)
 }

@@ -84,3 +84,84 @@ export async function until(page, what, fn, arg, timeout = 15000) {
     throw new Error(`timed out waiting for ${what}\n--- page text ---\n${text}`);
   }
 }
+
+/// What a console scenario drives its pages with, against the server at
+/// `base`: pages restricted to 127.0.0.1 whose errors, reaches outside and
+/// accessibility violations are collected (`verdict` checks all three).
+export function harness(browser, base) {
+  const errors = [];
+  const outside = [];
+  const accessibility = [];
+  const t = {
+    async openPage(context, label) {
+      const page = await context.newPage();
+      await page.setViewport({ width: 1280, height: 900 });
+      await restrictToLocalhost(page, outside);
+      watchErrors(page, label, errors);
+      return page;
+    },
+    async audit(page, name) {
+      for (const v of await axe(page)) accessibility.push(`${name}: ${v}`);
+      const shown = await page.evaluate(() => document.querySelector("main").innerText);
+      const leak = shown.match(/\bnull\b|\bundefined\b|\[object Object\]|NaN/);
+      check(!leak, `${name} shows “${leak && leak[0]}”:\n${shown.slice(0, 1500)}`);
+    },
+    async signIn(page, token) {
+      await page.waitForSelector("#token");
+      await page.focus("#token");
+      await page.keyboard.type(token);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector("[data-testid=me]");
+    },
+    async go(page, path, heading) {
+      await page.goto(`${base}${path}`, { waitUntil: "networkidle0" });
+      await until(page, `the page ${path}`, (heading) => (document.querySelector("main h1")?.textContent || "").includes(heading), heading);
+    },
+    async clickButton(page, label) {
+      await until(page, `a “${label}” button`, (label) => [...document.querySelectorAll("main button")].some((b) => b.textContent.startsWith(label)), label);
+      await page.evaluate((label) => [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label)).click(), label);
+    },
+    async done(page, words) {
+      await until(page, `the notice “${words}”`, (words) => [...document.querySelectorAll(".notice")].some((n) => n.textContent.includes(words)), words);
+    },
+    async setValue(page, selector, value) {
+      await page.$eval(selector, (el, value) => { el.value = value; el.dispatchEvent(new Event("input", { bubbles: true })); }, value);
+    },
+    /// Fills a form's fields and submits it in one step, so that no live
+    /// redraw can come between (`values`: selector → value; a select's value
+    /// may be given as the text of its option, prefixed with "text:").
+    async fillAndSubmit(page, formLabel, values) {
+      await until(page, `the form “${formLabel}”`, (label) => !!document.querySelector(`form[aria-label="${label}"]`), formLabel);
+      await page.evaluate((label, values) => {
+        const form = document.querySelector(`form[aria-label="${label}"]`);
+        for (const [selector, value] of Object.entries(values)) {
+          const el = form.querySelector(selector);
+          if (value.startsWith("text:")) {
+            el.value = [...el.options].find((o) => o.textContent.includes(value.slice(5))).value;
+          } else {
+            el.value = value;
+          }
+        }
+        form.requestSubmit();
+      }, formLabel, values);
+    },
+    /// Fails unless no page erred, reached outside 127.0.0.1 or had a serious accessibility violation.
+    verdict() {
+      check(outside.length === 0, `pages reached outside 127.0.0.1: ${outside.join(", ")}`);
+      check(accessibility.length === 0, `serious accessibility violations:\n${accessibility.join("\n")}`);
+      check(errors.length === 0, `page errors:\n${errors.join("\n")}`);
+    },
+  };
+  return t;
+}
+
+/// The text of a PDF, page after page.
+export async function pdfText(getDocument, pdf) {
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: true }).promise;
+  let printed = "";
+  for (let n = 1; n <= doc.numPages; n += 1) {
+    const content = await (await doc.getPage(n)).getTextContent();
+    printed += content.items.map((i) => i.str).join(" ") + "\n";
+  }
+  return printed;
+}

@@ -9,77 +9,15 @@
 // feed is parsed by ical.js.
 //
 // CCM_SCENARIO='{"base": ..., "presidency": ..., "member": [code, token]}' node month.mjs
-import { launch, restrictToLocalhost, watchErrors, shot, check, until, axe } from "./browser.mjs";
+import { launch, shot, check, until, harness, pdfText } from "./browser.mjs";
 import ICAL from "ical.js";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 const scenario = JSON.parse(process.env.CCM_SCENARIO);
 const { base, presidency } = scenario;
 const [memberCode, memberToken] = scenario.member;
-const errors = [];
-const outside = [];
-const accessibility = [];
 const browser = await launch();
-
-async function openPage(context, label) {
-  const page = await context.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  await restrictToLocalhost(page, outside);
-  watchErrors(page, label, errors);
-  return page;
-}
-
-async function audit(page, name) {
-  for (const v of await axe(page)) accessibility.push(`${name}: ${v}`);
-  const shown = await page.evaluate(() => document.querySelector("main").innerText);
-  const leak = shown.match(/\bnull\b|\bundefined\b|\[object Object\]|NaN/);
-  check(!leak, `${name} shows “${leak && leak[0]}”:\n${shown.slice(0, 1500)}`);
-}
-
-async function signIn(page, token) {
-  await page.waitForSelector("#token");
-  await page.focus("#token");
-  await page.keyboard.type(token);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("[data-testid=me]");
-}
-
-async function go(page, path, heading) {
-  await page.goto(`${base}${path}`, { waitUntil: "networkidle0" });
-  await until(page, `the page ${path}`, (heading) => (document.querySelector("main h1")?.textContent || "").includes(heading), heading);
-}
-
-async function clickButton(page, label) {
-  await until(page, `a “${label}” button`, (label) => [...document.querySelectorAll("main button")].some((b) => b.textContent.startsWith(label)), label);
-  await page.evaluate((label) => [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label)).click(), label);
-}
-
-async function done(page, words) {
-  await until(page, `the notice “${words}”`, (words) => [...document.querySelectorAll(".notice")].some((n) => n.textContent.includes(words)), words);
-}
-
-async function setValue(page, selector, value) {
-  await page.$eval(selector, (el, value) => { el.value = value; el.dispatchEvent(new Event("input", { bubbles: true })); }, value);
-}
-
-/// Fills a form's fields and submits it in one step, so that no live redraw
-/// can come between (`values`: selector → value; a select's value may be
-/// given as the text of its option, prefixed with "text:").
-async function fillAndSubmit(page, formLabel, values) {
-  await until(page, `the form “${formLabel}”`, (label) => !!document.querySelector(`form[aria-label="${label}"]`), formLabel);
-  await page.evaluate((label, values) => {
-    const form = document.querySelector(`form[aria-label="${label}"]`);
-    for (const [selector, value] of Object.entries(values)) {
-      const el = form.querySelector(selector);
-      if (value.startsWith("text:")) {
-        el.value = [...el.options].find((o) => o.textContent.includes(value.slice(5))).value;
-      } else {
-        el.value = value;
-      }
-    }
-    form.requestSubmit();
-  }, formLabel, values);
-}
+const { openPage, audit, signIn, go, clickButton, done, setValue, fillAndSubmit, verdict } = harness(browser, base);
 
 async function recordShows(page, words) {
   await until(page, `the record to show “${words}”`, (words) => (document.querySelector("[data-testid=record]")?.innerText || "").includes(words), words);
@@ -209,12 +147,7 @@ try {
   await r.goto(`${base}/meetings/CC-2026-11/record`, { waitUntil: "networkidle0" });
   await shot(r, "record");
   const pdf = await r.pdf({ format: "A4", printBackground: false });
-  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: true }).promise;
-  let printed = "";
-  for (let n = 1; n <= doc.numPages; n += 1) {
-    const content = await (await doc.getPage(n)).getTextContent();
-    printed += content.items.map((i) => i.str).join(" ") + "\n";
-  }
+  const printed = await pdfText(getDocument, pdf);
   for (const words of ["1st Coordination Committee meeting of 2026", "PRESENT", "APOLOGIES RECEIVED", "Ms C. Delegate",
     "Dr A. Expert", "Preparation of the Third Review Conference", "a working paper will be prepared",
     "Circulate the working paper", "approved as a correct record at the CC-2026-12"]) {
@@ -239,9 +172,7 @@ try {
   check(first.uid.startsWith("meeting-"), `a stable UID: ${first.uid}`);
   check(first.sequence === 0, `sequence: ${first.sequence}`);
 
-  check(outside.length === 0, `pages reached outside 127.0.0.1: ${outside.join(", ")}`);
-  check(accessibility.length === 0, `serious accessibility violations:\n${accessibility.join("\n")}`);
-  check(errors.length === 0, `page errors:\n${errors.join("\n")}`);
+  verdict();
   console.log("month: ok");
 } finally {
   await browser.close();

@@ -10,73 +10,16 @@
 // printed to PDF (its text read back).
 //
 // CCM_SCENARIO='{"base": ..., "presidency": ..., "coordinator": ..., "other": ...}' node topics.mjs
-import { launch, restrictToLocalhost, watchErrors, shot, check, until, axe } from "./browser.mjs";
+import { launch, shot, check, until, harness, pdfText } from "./browser.mjs";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 const { base, presidency, coordinator, other } = JSON.parse(process.env.CCM_SCENARIO);
-const errors = [];
-const outside = [];
-const accessibility = [];
 const browser = await launch();
+const { openPage, audit, signIn, go, clickButton, done, fillAndSubmit, verdict } = harness(browser, base);
 const TITLE = "Universalization in South-East Asia";
-
-async function openPage(context, label) {
-  const page = await context.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  await restrictToLocalhost(page, outside);
-  watchErrors(page, label, errors);
-  return page;
-}
-
-async function audit(page, name) {
-  for (const v of await axe(page)) accessibility.push(`${name}: ${v}`);
-  const shown = await page.evaluate(() => document.querySelector("main").innerText);
-  const leak = shown.match(/\bnull\b|\bundefined\b|\[object Object\]|NaN/);
-  check(!leak, `${name} shows “${leak && leak[0]}”:\n${shown.slice(0, 1500)}`);
-}
-
-async function signIn(page, token) {
-  await page.waitForSelector("#token");
-  await page.focus("#token");
-  await page.keyboard.type(token);
-  await page.keyboard.press("Enter");
-  await page.waitForSelector("[data-testid=me]");
-}
-
-async function go(page, path, heading) {
-  await page.goto(`${base}${path}`, { waitUntil: "networkidle0" });
-  await until(page, `the page ${path}`, (heading) => (document.querySelector("main h1")?.textContent || "").includes(heading), heading);
-}
-
-async function clickButton(page, label) {
-  await until(page, `a “${label}” button`, (label) => [...document.querySelectorAll("main button")].some((b) => b.textContent.startsWith(label)), label);
-  await page.evaluate((label) => [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label)).click(), label);
-}
-
-async function done(page, words) {
-  await until(page, `the notice “${words}”`, (words) => [...document.querySelectorAll(".notice")].some((n) => n.textContent.includes(words)), words);
-}
 
 async function mainShows(page, words) {
   await until(page, `the page to show “${words}”`, (words) => document.querySelector("main").innerText.includes(words), words);
-}
-
-/// Fills a form's fields and submits it in one step (`values`: selector →
-/// value; a select's value may be given as its option's text, after "text:").
-async function fillAndSubmit(page, formLabel, values) {
-  await until(page, `the form “${formLabel}”`, (label) => !!document.querySelector(`form[aria-label="${label}"]`), formLabel);
-  await page.evaluate((label, values) => {
-    const form = document.querySelector(`form[aria-label="${label}"]`);
-    for (const [selector, value] of Object.entries(values)) {
-      const el = form.querySelector(selector);
-      if (value.startsWith("text:")) {
-        el.value = [...el.options].find((o) => o.textContent.includes(value.slice(5))).value;
-      } else {
-        el.value = value;
-      }
-    }
-    form.requestSubmit();
-  }, formLabel, values);
 }
 
 const moveLabels = (page) => page.evaluate(() => [...document.querySelectorAll("[data-testid=topic-moves] form")].map((f) => f.dataset.event));
@@ -203,21 +146,14 @@ try {
   await r.goto(`${base}/meetings/14MSP/progress-report`, { waitUntil: "networkidle0" });
   await shot(r, "progress-report");
   const pdf = await r.pdf({ format: "A4", printBackground: false });
-  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: true }).promise;
-  let printed = "";
-  for (let n = 1; n <= doc.numPages; n += 1) {
-    const content = await (await doc.getPage(n)).getTextContent();
-    printed += content.items.map((i) => i.str).join(" ") + "\n";
-  }
+  const printed = await pdfText(getDocument, pdf);
   const flat = printed.replace(/\s+/g, " ");
   for (const words of ["Progress report to the 14MSP", "Universalization", "Action 10", "Action 11", "Achieved", "Delayed",
     "Not started", "On track", TITLE, "Conclusions at the 14MSP"]) {
     check(flat.includes(words), `the printed report shows “${words}”:\n${printed}`);
   }
 
-  check(outside.length === 0, `pages reached outside 127.0.0.1: ${outside.join(", ")}`);
-  check(accessibility.length === 0, `serious accessibility violations:\n${accessibility.join("\n")}`);
-  check(errors.length === 0, `page errors:\n${errors.join("\n")}`);
+  verdict();
   console.log("topics: ok");
 } finally {
   await browser.close();
