@@ -11,6 +11,11 @@
 //!   derived from earlier meetings); 20 decisions, 20 action points and 10
 //!   invited guests.
 //!
+//! - `topics`: 20 topics with their state, documents, the meetings they were
+//!   placed before and their history;
+//! - `report`: the progress report to a meeting: 8 work plans over 4 areas,
+//!   their objectives with the actions they link to and the latest rating.
+//!
 //! Each floor is a plain axum handler that runs the statements the server
 //! runs, through the same service functions (so the same SQL), and writes
 //! the same JSON. Both serve from this process on the same database (the
@@ -19,6 +24,20 @@
 //! loaded by 32 concurrent clients, in interleaved rounds; the ratio of
 //! throughputs is the figure that survives a noisy machine. Before timing,
 //! each shape's answer from the server must equal the floor's.
+//!
+//! First, against the true floor: the hand-written axum + raw SQL + serde
+//! server of `../shared/bench/` (built from there with the project's
+//! Cargo.lock, never copied), both it and the release binary of this server
+//! as processes of their own on one PostgreSQL database seeded by its
+//! `seed-pg.sql`, loaded by `wrk -t2 -c32` (not by this process), in
+//! interleaved rounds: the nested read (`positions`) against the floor's
+//! `/graphql`, and `{ __typename }` against its `/stock` (a stock
+//! async-graphql-axum schema: the fixed cost of one request). Skipped with a
+//! line saying why when `wrk` or `../shared/bench` is missing
+//! (`CCM_BENCH_TRUE_FLOOR=off` skips it too). The in-process floors below
+//! run the server's own service functions: the gap to them is GraphQL
+//! execution alone; the gap between them and the true floor is the service
+//! layer's.
 //!
 //! `cargo bench --bench nested_reads` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
 //! default postgres://postgres@127.0.0.1:5432/postgres; `CCM_BENCH_SHAPES` a
@@ -61,6 +80,12 @@ const STATES: &str = "{ states(first: 100) { edges { node { code name mandates(f
 
 const RECORD: &str = "{ meeting(code: \"BENCHCC\") { code number invitations { capacity attendance delegates label } \
     agenda { order title kind decisions { kind text } actionPoints { text dueOn status } } } }";
+
+const TOPICS: &str = "{ topics(first: 20) { edges { node { title state version documents { symbol } \
+    placements { purpose outcome meeting { code } } history { event to } } } } }";
+
+const REPORT: &str = "query($m: ID!) { progressReport(meetingId: $m) { periodStartsOn areas { position { code } \
+    counts { rating count } objectives { objective { text actions { number } } rating { rating } } } } }";
 
 const CLIENTS: usize = 32;
 const ROUND: Duration = Duration::from_secs(4);
@@ -453,6 +478,220 @@ async fn record_floor(State(floor): State<Floor>) -> axum::Json<Value> {
         "number": numbers.get(&meeting.id), "invitations": invited, "agenda": items } } }))
 }
 
+/// `topics`: the page of topics (`topics::service::list`: a count and the
+/// page), their instances, documents, placements with their meetings, and
+/// histories: one `IN (...)` read each.
+async fn topics_floor(State(floor): State<Floor>) -> axum::Json<Value> {
+    use entity::{meeting, topic_document, topic_placement, workflow_history};
+    let db = &floor.db;
+    let query = ccm_committee::topics::service::TopicQuery::default();
+    let (_, _, topics) = ccm_committee::topics::service::list(
+        db,
+        &query,
+        &PageArgs::new(Some(20), None, None, None),
+    )
+    .await
+    .expect("topics");
+    let ids: Vec<i64> = topics.iter().map(|t| t.id).collect();
+    let instances: HashMap<i64, workflow_instance::Model> = workflow_instance::Entity::find()
+        .filter(workflow_instance::Column::Id.is_in(ids.clone()))
+        .all(&db.conn)
+        .await
+        .expect("instances")
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let documents = topic_document::Entity::find()
+        .filter(topic_document::Column::TopicId.is_in(ids.clone()))
+        .order_by_asc(topic_document::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("documents");
+    let placements = topic_placement::Entity::find()
+        .filter(topic_placement::Column::TopicId.is_in(ids.clone()))
+        .order_by_asc(topic_placement::Column::Id)
+        .all(&db.conn)
+        .await
+        .expect("placements");
+    let meetings: HashMap<i32, meeting::Model> = meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(placements.iter().map(|p| p.meeting_id)))
+        .all(&db.conn)
+        .await
+        .expect("meetings")
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let history = workflow_history::Entity::find()
+        .filter(workflow_history::Column::InstanceId.is_in(ids))
+        .order_by_asc(workflow_history::Column::InstanceId)
+        .order_by_asc(workflow_history::Column::Seq)
+        .all(&db.conn)
+        .await
+        .expect("history");
+    let edges: Vec<Value> = topics
+        .iter()
+        .map(|t| {
+            let instance = &instances[&t.id];
+            json!({ "node": { "title": t.title, "state": instance.state, "version": instance.version,
+                "documents": documents.iter().filter(|d| d.topic_id == t.id)
+                    .map(|d| json!({ "symbol": d.symbol })).collect::<Vec<_>>(),
+                "placements": placements.iter().filter(|p| p.topic_id == t.id)
+                    .map(|p| json!({ "purpose": p.purpose, "outcome": p.outcome,
+                        "meeting": { "code": meetings[&p.meeting_id].code } })).collect::<Vec<_>>(),
+                "history": history.iter().filter(|h| h.instance_id == t.id)
+                    .map(|h| json!({ "event": h.event, "to": h.to_state })).collect::<Vec<_>>() } })
+        })
+        .collect();
+    axum::Json(json!({ "data": { "topics": { "edges": edges } } }))
+}
+
+/// `report`: the report the server compiles (`work_plans::read::report`,
+/// the same function), the actions of its objectives, and the JSON.
+async fn report_floor(State(floor): State<Floor>, body: axum::Json<Value>) -> axum::Json<Value> {
+    use entity::{action_plan_action, objective_action};
+    let db = &floor.db;
+    let id = ccm_committee::graphql::ids::GlobalId::meeting(
+        body["variables"]["m"].as_str().expect("the meeting"),
+    )
+    .expect("an ID");
+    let report = ccm_committee::work_plans::read::report(&db.conn, id)
+        .await
+        .expect("report")
+        .expect("a meeting");
+    let objectives: Vec<i32> = report
+        .areas
+        .iter()
+        .flat_map(|a| a.objectives.iter().map(|o| o.objective.id))
+        .collect();
+    let links = objective_action::Entity::find()
+        .filter(objective_action::Column::ObjectiveId.is_in(objectives))
+        .all(&db.conn)
+        .await
+        .expect("links");
+    let actions: HashMap<i32, action_plan_action::Model> = action_plan_action::Entity::find()
+        .filter(action_plan_action::Column::Id.is_in(links.iter().map(|l| l.action_id)))
+        .all(&db.conn)
+        .await
+        .expect("actions")
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let areas: Vec<Value> = report
+        .areas
+        .iter()
+        .map(|a| {
+            let counts: Vec<Value> = a
+                .counts()
+                .into_iter()
+                .map(|(r, n)| json!({ "rating": r.map(|r| r.as_str()), "count": n }))
+                .collect();
+            let objectives: Vec<Value> = a
+                .objectives
+                .iter()
+                .map(|o| {
+                    let mut numbers: Vec<i32> = links
+                        .iter()
+                        .filter(|l| l.objective_id == o.objective.id)
+                        .map(|l| actions[&l.action_id].number)
+                        .collect();
+                    numbers.sort_unstable();
+                    json!({ "objective": { "text": o.objective.text,
+                        "actions": numbers.iter().map(|n| json!({ "number": n })).collect::<Vec<_>>() },
+                        "rating": o.rating.as_ref().map(|r| json!({ "rating": r.rating })) })
+                })
+                .collect();
+            json!({ "position": { "code": a.position.code }, "counts": counts, "objectives": objectives })
+        })
+        .collect();
+    axum::Json(json!({ "data": { "progressReport": {
+        "periodStartsOn": report.starts_on, "areas": areas } } }))
+}
+
+/// Through the API: 20 topics with a document each placed before a
+/// committee meeting, and 8 published work plans over 4 areas (3 objectives
+/// each, rated) reported to the meeting BENCHMSP. Returns its ID.
+async fn topics_and_plans(client: &reqwest::Client, url: &str) -> Value {
+    let presidency = common::dev_token("bench-isu", Role::Presidency, None);
+    let call = async |query: &str, vars: Value| -> Value {
+        let body = post_json(
+            client,
+            url,
+            Some(&presidency),
+            &json!({ "query": query, "variables": vars }),
+        )
+        .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"].clone()
+    };
+    let cc = call(
+        "mutation { scheduleMeeting(input: { code: \"BENCHTOPICS\", kind: COORDINATION_COMMITTEE, startsOn: \"2030-01-10\", endsOn: \"2030-01-10\" }) { id } }",
+        json!({}),
+    )
+    .await["scheduleMeeting"]["id"]
+        .clone();
+    let msp = call(
+        "mutation { scheduleMeeting(input: { code: \"BENCHMSP\", kind: MSP, startsOn: \"2026-09-14\", endsOn: \"2026-09-17\" }) { id } }",
+        json!({}),
+    )
+    .await["scheduleMeeting"]["id"]
+        .clone();
+    let areas = [
+        "UNIVERSALIZATION",
+        "CLEARANCE",
+        "VICTIM_ASSISTANCE",
+        "STOCKPILE_DESTRUCTION",
+    ];
+    for n in 0..20 {
+        let t = call(
+            "mutation($i: ProposeTopicInput!) { proposeTopic(input: $i) { id version } }",
+            json!({ "i": { "title": format!("Topic {n}"), "description": "A topic for discussion by all.",
+                "area": areas[n % 4], "documents": [{ "title": "Concept note", "kind": "CONCEPT_NOTE",
+                "symbol": format!("CCM/CC/2030/CRP.{n}"), "language": "en", "url": "https://www.clusterconvention.org/" }] } }),
+        )
+        .await["proposeTopic"]
+            .clone();
+        call(
+            "mutation($i: PlaceTopicInput!) { placeTopicForConsideration(input: $i) { id } }",
+            json!({ "i": { "topicId": t["id"], "expectedVersion": t["version"], "meetingId": cc } }),
+        )
+        .await;
+    }
+    for n in 0..8 {
+        let objectives: Vec<Value> = (0..3)
+            .map(|k| json!({ "text": format!("Objective {k}"), "actions": [10 + k, 20 + n] }))
+            .collect();
+        let plan = call(
+            "mutation($i: CreateWorkPlanInput!) { createWorkPlan(input: $i) { id version objectives { id } } }",
+            json!({ "i": { "position": areas[n as usize % 4], "startsOn": format!("2025-10-{:02}", n + 1),
+                "endsOn": "2026-09-30", "title": format!("Plan {n}"), "objectives": objectives } }),
+        )
+        .await["createWorkPlan"]
+            .clone();
+        let mut version = call(
+            "mutation($i: PublishWorkPlanInput!) { publishWorkPlan(input: $i) { version } }",
+            json!({ "i": { "workPlanId": plan["id"], "expectedVersion": plan["version"] } }),
+        )
+        .await["publishWorkPlan"]["version"]
+            .clone();
+        for (k, o) in plan["objectives"]
+            .as_array()
+            .expect("objectives")
+            .iter()
+            .enumerate()
+        {
+            let rating = ["ON_TRACK", "DELAYED", "ACHIEVED"][k % 3];
+            version = call(
+                "mutation($i: RateObjectiveInput!) { rateObjective(input: $i) { version } }",
+                json!({ "i": { "objectiveId": o["id"], "expectedVersion": version, "rating": rating,
+                    "note": "As planned", "ratedOn": "2026-06-01" } }),
+            )
+            .await["rateObjective"]["version"]
+                .clone();
+        }
+    }
+    msp
+}
+
 /// Through the API: the committee meeting BENCHCC, today, in session, its
 /// agenda adopted, 20 decisions and 20 action points, 10 guests invited,
 /// attendance recorded.
@@ -539,6 +778,11 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
     if shapes.contains(&"record") {
         committee_record(&client, &server).await;
     }
+    let report_meeting = if shapes.iter().any(|s| ["topics", "report"].contains(s)) {
+        topics_and_plans(&client, &server).await
+    } else {
+        Value::Null
+    };
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -549,6 +793,8 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
         .route("/meeting", post(meeting_floor))
         .route("/states", post(states_floor))
         .route("/record", post(record_floor))
+        .route("/topics", post(topics_floor))
+        .route("/report", post(report_floor))
         .with_state(Floor { db: db.clone() });
     tokio::spawn(async move { axum::serve(listener, router).await });
 
@@ -558,6 +804,8 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
             "meeting" => json!({ "query": MEETING, "variables": { "m": meeting } }),
             "states" => json!({ "query": STATES }),
             "record" => json!({ "query": RECORD }),
+            "topics" => json!({ "query": TOPICS }),
+            "report" => json!({ "query": REPORT, "variables": { "m": report_meeting } }),
             other => panic!("no shape `{other}`"),
         };
         let body = Arc::new(query);
@@ -607,19 +855,206 @@ async fn compare(label: &str, url: String, shapes: &[&str]) {
     }
 }
 
+/// Runs a command to its end; its standard output, or a panic saying what failed.
+fn run(command: &mut std::process::Command) -> String {
+    let out = command.output().expect("a command runs");
+    assert!(
+        out.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `wrk -t2 -c32 -d5s --latency -s SCRIPT URL`: requests per second and p99 in ms.
+fn wrk(script: &std::path::Path, url: &str) -> (f64, f64) {
+    let out = run(std::process::Command::new("wrk")
+        .args(["-t2", "-c32", "-d5s", "--latency", "-s"])
+        .arg(script)
+        .arg(url));
+    let rps = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("wrk printed no rate:\n{out}"));
+    let p99 = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .map(|v| {
+            let v = v.trim();
+            let (n, unit) =
+                v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
+            let n: f64 = n.parse().unwrap_or(f64::NAN);
+            match unit {
+                "us" => n / 1e3,
+                "s" => n * 1e3,
+                _ => n,
+            }
+        })
+        .unwrap_or(f64::NAN);
+    (rps, p99)
+}
+
+/// Waits until `url` answers a GET.
+async fn wait_for(url: &str) {
+    let client = reqwest::Client::new();
+    for _ in 0..400 {
+        if client.get(url).send().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} never answered");
+}
+
+/// The nested read and `{ __typename }` against `../shared/bench`'s floor.
+async fn true_floor() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = std::env::var("CCM_FLOOR_SOURCE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| here.join("../shared/bench"));
+    if std::env::var("CCM_BENCH_TRUE_FLOOR").as_deref() == Ok("off") {
+        return;
+    }
+    if !source.join("floor-main.rs").exists() {
+        println!("true floor: skipped, no {}", source.display());
+        return;
+    }
+    if std::process::Command::new("wrk")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("true floor: skipped, `wrk` is not installed (apt-get install wrk)");
+        return;
+    }
+    // The floor, built from its own folder with the project's lock file.
+    let build = here.join("target/true-floor");
+    std::fs::create_dir_all(build.join("src")).expect("folder");
+    std::fs::copy(source.join("floor-main.rs"), build.join("src/main.rs")).expect("copy");
+    // A crate of its own, outside this workspace.
+    let manifest = std::fs::read_to_string(source.join("floor-Cargo.toml")).expect("manifest");
+    std::fs::write(
+        build.join("Cargo.toml"),
+        format!("{manifest}\n[workspace]\n"),
+    )
+    .expect("manifest");
+    std::fs::copy(here.join("Cargo.lock"), build.join("Cargo.lock")).expect("copy");
+    run(std::process::Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--manifest-path"])
+        .arg(build.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", build.join("target")));
+    let floor_binary = build.join("target/release/ccm-floor");
+
+    // One database: the server's first start (schema and reference data), then the seed.
+    let scratch = common::Scratch::postgres().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let (server, port) = common::spawn_binary(
+        env!("CARGO_BIN_EXE_ccm-committee"),
+        dir.path(),
+        &[("DATABASE_URL", &scratch.url)],
+    )
+    .await;
+    let seed = std::fs::read_to_string(source.join("seed-pg.sql")).expect("seed");
+    let db = Db::connect(&DatabaseConfig::new(scratch.url.clone()))
+        .await
+        .expect("connect");
+    use sea_orm::ConnectionTrait;
+    db.conn.execute_unprepared(&seed).await.expect("seed");
+    let floor_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut floor = tokio::process::Command::new(&floor_binary)
+        .env("FLOOR_DB", &scratch.url)
+        .env("FLOOR_ADDR", format!("127.0.0.1:{floor_port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the floor");
+    wait_for(&format!("http://127.0.0.1:{floor_port}/graphql")).await;
+
+    let ours = format!("http://127.0.0.1:{port}/graphql");
+    let theirs = format!("http://127.0.0.1:{floor_port}/graphql");
+    let client = reqwest::Client::new();
+    let body = json!({ "query": POSITIONS });
+    let a = post_json(&client, &ours, None, &body).await;
+    let b = post_json(&client, &theirs, None, &body).await;
+    assert_eq!(a, b, "the server and the true floor disagree");
+    let mandates: usize = a["data"]["positions"]
+        .as_array()
+        .expect("positions")
+        .iter()
+        .map(|p| p["mandates"]["edges"].as_array().map_or(0, Vec::len))
+        .sum();
+    println!("true floor: same answer (12 positions, {mandates} mandates)");
+
+    let scripts = tempfile::tempdir().expect("dir");
+    let script = |name: &str, query: &str| {
+        let path = scripts.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "wrk.method = \"POST\"\nwrk.body = '{}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\n",
+                json!({ "query": query })
+            ),
+        )
+        .expect("script");
+        path
+    };
+    let nested = script("nested.lua", POSITIONS);
+    let typename = script("typename.lua", "{ __typename }");
+    let hello = script("hello.lua", "{ hello }");
+    let stock = format!("http://127.0.0.1:{floor_port}/stock");
+    // Warm both up, then interleave.
+    wrk(&nested, &ours);
+    wrk(&nested, &theirs);
+    let (mut nested_ratios, mut fixed_ratios) = (vec![], vec![]);
+    for round in 1..=rounds().max(1) {
+        let (o, op) = wrk(&nested, &ours);
+        let (f, fp) = wrk(&nested, &theirs);
+        let (t, tp) = wrk(&typename, &ours);
+        let (h, hp) = wrk(&hello, &stock);
+        println!(
+            "true floor round {round}: nested read {o:.0} req/s (p99 {op:.1} ms) vs the floor {f:.0} (p99 {fp:.1} ms): {:.2}x; \
+             {{ __typename }} {t:.0} req/s (p99 {tp:.1} ms) vs /stock {h:.0} (p99 {hp:.1} ms): {:.2}x",
+            o / f,
+            t / h
+        );
+        nested_ratios.push(o / f);
+        fixed_ratios.push(t / h);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "true floor (PostgreSQL, wrk -t2 -c32): nested read {:.2}x of the hand-written floor; {{ __typename }} {:.2}x of /stock (medians of per-round ratios)",
+        median(nested_ratios),
+        median(fixed_ratios)
+    );
+    let _ = floor.kill().await;
+    drop(server);
+    scratch.drop_now().await;
+}
+
 #[tokio::main]
 async fn main() {
+    true_floor().await;
     if std::env::var("CCM_BENCH_TRACE").is_ok() {
         // CCM_LOG=ccm_committee::sql=trace shows every statement.
         ccm_committee::telemetry::init();
     }
     let chosen = std::env::var("CCM_BENCH_SHAPES")
-        .unwrap_or_else(|_| "positions,meeting,states,record".to_owned());
+        .unwrap_or_else(|_| "positions,meeting,states,record,topics,report".to_owned());
     let shapes: Vec<&str> = chosen.split(',').map(str::trim).collect();
     let databases =
         std::env::var("CCM_BENCH_DATABASES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
     for database in databases.split(',').map(str::trim) {
         match database {
+            "" => {}
             "sqlite" => {
                 let dir = tempfile::tempdir().expect("dir");
                 let url = format!("sqlite://{}", dir.path().join("nested.db").display());

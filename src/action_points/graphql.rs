@@ -247,16 +247,4 @@ impl ActionPointsMutation {
     }
 }
 
-/// Registers the action points' loaders on a request.
-pub fn register(
-    request: async_graphql::Request,
-    scope: &std::sync::Arc<crate::graphql::batch::Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    use crate::graphql::loaders::new;
-    request
-        .data(new(scope, ActionPointLoader(db.clone())))
-        .data(new(scope, ItemActionPointsLoader(db.clone())))
-        .data(new(scope, MeetingActionPointsLoader(db.clone())))
-        .data(new(scope, FollowUpLoader(db.clone())))
-}
+crate::from_db!(FollowUpLoader);

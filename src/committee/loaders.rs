@@ -1,7 +1,6 @@
 //! Batched loads of the committee's rows for nested fields.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
@@ -10,25 +9,7 @@ use entity::mandate;
 use super::service::{self, MandateParent};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::batch::Scope;
-use crate::graphql::loaders::new;
 use crate::paging::Window;
-
-pub fn register(
-    request: async_graphql::Request,
-    scope: &Arc<Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    request
-        .data(new(scope, StateLoader(db.clone())))
-        .data(new(scope, OrganizationLoader(db.clone())))
-        .data(new(scope, PositionLoader(db.clone())))
-        .data(new(scope, PositionByCodeLoader(db.clone())))
-        .data(new(scope, MandateLoader(db.clone())))
-        .data(new(scope, HoldersLoader(db.clone())))
-        .data(new(scope, MandateCountLoader(db.clone())))
-        .data(new(scope, MandatePageLoader(db.clone())))
-}
 
 crate::key_loader!(
     /// States by ISO code.
@@ -117,3 +98,5 @@ impl Loader<(MandateParent, Window)> for MandatePageLoader {
         Ok(out)
     }
 }
+
+crate::from_db!(HoldersLoader, MandateCountLoader, MandatePageLoader);

@@ -1,7 +1,6 @@
 //! Batched loads of meetings, their sessions and their agendas.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::{agenda_item, meeting_session};
@@ -9,25 +8,6 @@ use entity::{agenda_item, meeting_session};
 use super::service;
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::batch::Scope;
-use crate::graphql::loaders::new;
-
-pub fn register(
-    request: async_graphql::Request,
-    scope: &Arc<Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    request
-        .data(new(scope, MeetingLoader(db.clone())))
-        .data(new(scope, AgendaLoader(db.clone())))
-        .data(new(scope, AgendaItemLoader(db.clone())))
-        .data(new(scope, SessionLoader(db.clone())))
-        .data(new(scope, InvitationsLoader(db.clone())))
-        .data(new(scope, DecisionsLoader(db.clone())))
-        .data(new(scope, ItemDecisionsLoader(db.clone())))
-        .data(new(scope, DecisionLoader(db.clone())))
-        .data(new(scope, NumberLoader(db.clone())))
-}
 
 crate::key_loader!(
     /// Meetings by id.
@@ -103,3 +83,5 @@ impl Loader<i32> for NumberLoader {
         service::committee_numbers(&self.0, keys).await
     }
 }
+
+crate::from_db!(AgendaLoader, SessionLoader, NumberLoader);

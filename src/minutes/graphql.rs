@@ -280,16 +280,3 @@ impl MinutesMutation {
         fire(ctx, input, MinutesEvent::Publish).await
     }
 }
-
-/// Registers the minutes' loaders on a request.
-pub fn register(
-    request: async_graphql::Request,
-    scope: &std::sync::Arc<crate::graphql::batch::Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    use crate::graphql::loaders::new;
-    request
-        .data(new(scope, MinutesByMeetingLoader(db.clone())))
-        .data(new(scope, super::types::RevisionsLoader(db.clone())))
-        .data(new(scope, super::types::StateNamesLoader(db.clone())))
-}

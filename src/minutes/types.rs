@@ -243,3 +243,5 @@ impl MinutesRevision {
         self.0.at
     }
 }
+
+crate::from_db!(StateNamesLoader);

@@ -1,7 +1,6 @@
 //! Batched loads of workflow instances and histories for nominations.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
@@ -9,21 +8,7 @@ use chrono::NaiveDate;
 use super::consultation::{self, Consulted, Standing};
 use crate::db::Db;
 use crate::error::ApiError;
-use crate::graphql::batch::Scope;
-use crate::graphql::loaders::new;
 pub use crate::graphql::workflow::{HistoryLoader, InstanceLoader};
-
-pub fn register(
-    request: async_graphql::Request,
-    scope: &Arc<Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    request
-        .data(new(scope, InstanceLoader(db.clone())))
-        .data(new(scope, HistoryLoader(db.clone())))
-        .data(new(scope, NominationLoader(db.clone())))
-        .data(new(scope, ConsultationLoader(db.clone())))
-}
 
 /// The consultation (standing responses and tally) of each nomination,
 /// judged on a date. The key carries what the tally needs of the nomination,
@@ -63,3 +48,5 @@ crate::key_loader!(
     /// Nominations by id.
     NominationLoader: nomination by Id (id: i64)
 );
+
+crate::from_db!(ConsultationLoader);

@@ -16,18 +16,6 @@ crate::group_loader!(
     ActionsLoader: action_plan_action by PlanCode (plan_code: String) order Number
 );
 
-/// Registers the plans' loaders on a request.
-pub fn register(
-    request: async_graphql::Request,
-    scope: &std::sync::Arc<crate::graphql::batch::Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    request.data(crate::graphql::loaders::new(
-        scope,
-        ActionsLoader(db.clone()),
-    ))
-}
-
 /// An action plan of the Convention.
 pub struct ActionPlan(pub action_plan::Model);
 

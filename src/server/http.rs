@@ -151,7 +151,7 @@ fn build_request(
 pub async fn execute(
     app: &AppState,
     caller: Caller,
-    request: Request,
+    mut request: Request,
     media: MediaType,
 ) -> Response {
     let started = std::time::Instant::now();
@@ -163,6 +163,10 @@ pub async fn execute(
             Some(async_graphql::Response::from_errors(vec![refused])),
         ),
     };
+    if let Some(document) = &document {
+        // Parsed once: the schema executes the document the limits read.
+        request.set_parsed_query(document.clone());
+    }
     let pending = Arc::new(Pending::default());
     let scope = batch::Scope::new();
     let mut request = prepare(app, request.data(pending.clone()), caller, &scope);

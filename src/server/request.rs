@@ -12,12 +12,12 @@ use async_graphql::parser::types::{
 use super::AppState;
 use crate::auth::Caller;
 use crate::graphql::batch::Scope;
-use crate::{committee, meetings, nominations};
+use crate::graphql::loaders::Loaders;
 
 /// Adds what resolvers read to a request: the database, the clock, the
-/// policy, the event dispatcher, the meeting hooks, the caller, the batching scope and every
-/// domain's loaders (a fresh set per request or WebSocket session, so that
-/// no cached row outlives the work that read it).
+/// policy, the event dispatcher, the meeting hooks, the caller, the batching
+/// scope and the request's loaders (`graphql::loaders::Loaders`: a fresh set
+/// per request or WebSocket operation, each made on first use).
 pub fn prepare(
     app: &AppState,
     request: async_graphql::Request,
@@ -32,14 +32,7 @@ pub fn prepare(
         .data(app.meeting_hooks.clone())
         .data(caller)
         .data(scope.clone());
-    let request = committee::loaders::register(request, scope, &app.db);
-    let request = nominations::loaders::register(request, scope, &app.db);
-    let request = crate::minutes::graphql::register(request, scope, &app.db);
-    let request = crate::action_points::graphql::register(request, scope, &app.db);
-    let request = crate::plans::graphql::register(request, scope, &app.db);
-    let request = crate::topics::graphql::register(request, scope, &app.db);
-    let request = crate::work_plans::types::register(request, scope, &app.db);
-    meetings::loaders::register(request, scope, &app.db)
+    request.data(Loaders::new(app.db.clone(), scope.clone()))
 }
 
 /// The operation a document runs, if it names one it has.

@@ -191,7 +191,7 @@ impl Executor for Gate {
 
     fn execute_stream(
         &self,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
         let document = match admit(&request, self.limits) {
@@ -209,6 +209,10 @@ impl Executor for Gate {
         };
         let pending = Arc::new(Pending::default());
         let mutation = is_mutation(document.as_ref(), request.operation_name.as_deref());
+        if let Some(document) = &document {
+            // Parsed once: the schema executes the document the limits read.
+            request.set_parsed_query(document.clone());
+        }
         let request = request.data(pending.clone());
         let db = self.db.clone();
         let responses = if mutation {

@@ -317,22 +317,3 @@ impl TopicsMutation {
         fire(ctx, TopicEvent::Close, input, None).await
     }
 }
-
-/// Registers the topics' loaders on a request.
-pub fn register(
-    request: async_graphql::Request,
-    scope: &std::sync::Arc<crate::graphql::batch::Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    use super::types::{
-        DocumentsLoader, ItemPlacementLoader, MeetingPlacementsLoader, PlacementsLoader,
-        TopicLoader,
-    };
-    use crate::graphql::loaders::new;
-    request
-        .data(new(scope, TopicLoader(db.clone())))
-        .data(new(scope, DocumentsLoader(db.clone())))
-        .data(new(scope, PlacementsLoader(db.clone())))
-        .data(new(scope, MeetingPlacementsLoader(db.clone())))
-        .data(new(scope, ItemPlacementLoader(db.clone())))
-}

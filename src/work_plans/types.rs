@@ -536,20 +536,4 @@ impl ReportObjective {
     }
 }
 
-/// Registers the work plans' loaders on a request.
-pub fn register(
-    request: async_graphql::Request,
-    scope: &std::sync::Arc<crate::graphql::batch::Scope>,
-    db: &Db,
-) -> async_graphql::Request {
-    use crate::graphql::loaders::new;
-    request
-        .data(new(scope, WorkPlanLoader(db.clone())))
-        .data(new(scope, ObjectivesLoader(db.clone())))
-        .data(new(scope, ActivitiesLoader(db.clone())))
-        .data(new(scope, RatingsLoader(db.clone())))
-        .data(new(scope, GroupPlansLoader(db.clone())))
-        .data(new(scope, AreaTopicsLoader(db.clone())))
-        .data(new(scope, ObjectiveActionsLoader(db.clone())))
-        .data(new(scope, SeatsLoader(db.clone())))
-}
+crate::from_db!(ObjectiveActionsLoader, SeatsLoader);
