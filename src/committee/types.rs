@@ -122,9 +122,7 @@ async fn mandates_of(
 /// A State that signed the Convention or deposited an instrument, with its dates.
 pub struct State(pub state::Model);
 
-/// Resolved field after field: its fields are data or one batched load each,
-/// so no future set per object.
-#[Object(serial)]
+#[Object]
 impl State {
     pub async fn id(&self) -> ID {
         GlobalId::State(self.0.iso3.clone()).encode()
@@ -242,9 +240,7 @@ impl Organization {
 /// A kind of seat on the committee: the presidency or a thematic coordination.
 pub struct Position(pub position::Model);
 
-/// Resolved field after field: its fields are data or one batched load each,
-/// so no future set per object.
-#[Object(serial)]
+#[Object]
 impl Position {
     pub async fn id(&self) -> ID {
         GlobalId::Position(self.0.id).encode()
@@ -367,9 +363,7 @@ impl Position {
 /// meeting before the one presided over to the close of that meeting).
 pub struct Mandate(pub mandate::Model);
 
-/// Resolved field after field: its fields are data or one batched load each,
-/// so no future set per object.
-#[Object(serial)]
+#[Object]
 impl Mandate {
     pub async fn id(&self) -> ID {
         GlobalId::Mandate(self.0.id).encode()
