@@ -56,6 +56,14 @@ pub struct Identity {
 }
 
 impl Identity {
+    /// The workflow actor this caller is: its account and its role.
+    pub fn actor(&self) -> crate::workflow::Actor {
+        crate::workflow::Actor {
+            subject: self.subject.clone(),
+            role: self.role.as_str().to_owned(),
+        }
+    }
+
     /// Whether the token it came from has expired (a WebSocket session can
     /// outlive its token: every operation checks).
     pub fn expired(&self) -> bool {

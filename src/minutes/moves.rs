@@ -25,7 +25,7 @@ use crate::vocabulary::stored;
 use crate::workflow::idempotency::{self, Done, Keyed};
 use crate::workflow::store::{self, Step};
 use crate::workflow::timers;
-use crate::workflow::{Actor, Authorized, Named, WorkflowError};
+use crate::workflow::{Authorized, Named, WorkflowError};
 
 /// The longest text of one item's minutes, in characters.
 pub const ITEM_MAX: usize = 20_000;
@@ -33,19 +33,12 @@ pub const ITEM_MAX: usize = 20_000;
 /// The event a comments-deadline timer carries.
 pub const COMMENTS_CLOSE: &str = "commentsClose";
 
-fn actor_of(who: &Identity) -> Actor {
-    Actor {
-        subject: who.subject.clone(),
-        role: who.role.as_str().to_owned(),
-    }
-}
-
 fn authorize(
     event: MinutesEvent,
     who: &Identity,
 ) -> Result<Authorized<'static, Minutes>, ApiError> {
     definition::current()
-        .authorize(event, &actor_of(who))
+        .authorize(event, &who.actor())
         .map_err(|r| WorkflowError::Refused(r).into())
 }
 

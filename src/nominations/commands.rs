@@ -20,13 +20,6 @@ use crate::error::ApiError;
 use crate::workflow::idempotency::Done;
 use crate::workflow::{Actor, Authorized, Named, WorkflowError};
 
-pub fn actor_of(identity: &Identity) -> Actor {
-    Actor {
-        subject: identity.subject.clone(),
-        role: identity.role.as_str().to_owned(),
-    }
-}
-
 /// The actor for what time does.
 pub fn system_actor() -> Actor {
     Actor {

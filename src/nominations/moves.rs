@@ -15,7 +15,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::aggregate::{self, Loaded};
-use super::commands::{Move, Proposal, Slate, account_stored, actor_of, authorize, ensure_account};
+use super::commands::{Move, Proposal, Slate, account_stored, authorize, ensure_account};
 use super::consultation;
 use super::definition::{
     self, Input, NominationContext, NominationEvent, NominationState, Nominations,
@@ -129,7 +129,7 @@ pub async fn propose(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Done<i64>, ApiError> {
-    let authorized = authorize(proposal.event(), &actor_of(identity))?;
+    let authorized = authorize(proposal.event(), &identity.actor())?;
     let request = Keyed {
         actor: &identity.subject,
         key,
@@ -346,7 +346,7 @@ pub async fn fire(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Done<i64>, ApiError> {
-    let authorized = authorize(mv.event, &actor_of(identity))?;
+    let authorized = authorize(mv.event, &identity.actor())?;
     let request = Keyed {
         actor: &identity.subject,
         key,
@@ -370,7 +370,7 @@ pub async fn adopt_slate(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Done<Vec<i64>>, ApiError> {
-    let authorized = authorize(NominationEvent::Select, &actor_of(identity))?;
+    let authorized = authorize(NominationEvent::Select, &identity.actor())?;
     let expected: BTreeSet<(i64, i32)> = slate.expected.iter().map(|(k, v)| (*k, *v)).collect();
     let request = Keyed {
         actor: &identity.subject,

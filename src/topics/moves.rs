@@ -29,13 +29,6 @@ use crate::workflow::idempotency::{self, Done, Keyed};
 use crate::workflow::store::{self, Step};
 use crate::workflow::{Actor, Authorized, Named, WorkflowError};
 
-fn actor_of(who: &Identity) -> Actor {
-    Actor {
-        subject: who.subject.clone(),
-        role: who.role.as_str().to_owned(),
-    }
-}
-
 fn party_of(who: &Identity) -> Party {
     Party {
         role: who.role.as_str().to_owned(),
@@ -200,7 +193,7 @@ pub async fn propose(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Done<i64>, ApiError> {
-    let actor = actor_of(who);
+    let actor = who.actor();
     let authorized = authorize(TopicEvent::Propose, &actor)?;
     let title = required("title", &new.title, TITLE_MAX)?;
     let description = required("description", &new.description, DESCRIPTION_MAX)?;
@@ -293,7 +286,7 @@ pub async fn add_document(
             actor: party_of(who),
             ..Default::default()
         };
-        if !committee && definition::is_proposer(&ctx, &actor_of(who)).is_err() {
+        if !committee && definition::is_proposer(&ctx, &who.actor()).is_err() {
             return Err(ApiError::Forbidden(
                 "documents are added by whoever raised the topic or by the President's office"
                     .to_owned(),
@@ -362,7 +355,7 @@ pub async fn fire(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Done<i64>, ApiError> {
-    let actor = actor_of(who);
+    let actor = who.actor();
     let authorized = authorize(mv.event, &actor)?;
     let text = bounded("text", mv.text.clone(), DECISION_MAX.min(NOTE_MAX * 2))?
         .map(|t| t.trim().to_owned())

@@ -27,14 +27,7 @@ use crate::error::ApiError;
 use crate::events::{self, Event, Topic};
 use crate::workflow::idempotency::{self, Done, Keyed};
 use crate::workflow::store::{self, Step};
-use crate::workflow::{Actor, Authorized, WorkflowError};
-
-fn actor_of(who: &Identity) -> Actor {
-    Actor {
-        subject: who.subject.clone(),
-        role: who.role.as_str().to_owned(),
-    }
-}
+use crate::workflow::{Authorized, WorkflowError};
 
 /// The caller's role may write work plans at all: checked before anything is looked up.
 fn authorize(
@@ -42,7 +35,7 @@ fn authorize(
     who: &Identity,
 ) -> Result<Authorized<'static, WorkPlans>, ApiError> {
     definition::current()
-        .authorize(event, &actor_of(who))
+        .authorize(event, &who.actor())
         .map_err(|r| WorkflowError::Refused(r).into())
 }
 
@@ -271,7 +264,7 @@ async fn check_leads(
 ) -> Result<WorkPlanContext, ApiError> {
     let position = position_of(txn, plan.position_id).await?;
     let ctx = context(txn, who, &position, now.date_naive()).await?;
-    definition::leads_the_group(&ctx, &actor_of(who)).map_err(ApiError::Forbidden)?;
+    definition::leads_the_group(&ctx, &who.actor()).map_err(ApiError::Forbidden)?;
     Ok(ctx)
 }
 

@@ -31,6 +31,11 @@ use crate::topics::types::Topic;
 use crate::vocabulary::stored;
 
 crate::key_loader!(
+    /// Action plans by code.
+    ActionPlanLoader: action_plan by Code (code: String)
+);
+
+crate::key_loader!(
     /// Work plans by id.
     WorkPlanLoader: work_plan by Id (id: i64)
 );
