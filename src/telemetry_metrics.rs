@@ -112,6 +112,11 @@ pub fn subscription(field: &'static str, delta: f64) {
     gauge!("ccm_subscriptions_active", "field" => field).increment(delta);
 }
 
+/// A cohort of subscribers sharing one execution formed (+1) or ended (-1).
+pub fn cohort(delta: f64) {
+    gauge!("ccm_subscription_cohorts").increment(delta);
+}
+
 /// An update delivered to a subscriber, or a subscriber dropped (`lagged`,
 /// `stopped_reading`).
 pub fn delivered() {

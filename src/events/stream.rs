@@ -34,15 +34,18 @@ struct State {
     last: Option<i64>,
     queue: VecDeque<event_log::Model>,
     phase: Phase,
+    /// Go on with live entries once the replay is done.
+    live: bool,
 }
 
-/// Entries matching `filter` after `after` (replayed from the log), then live.
-/// Without `after`, live entries only.
+/// Entries matching `filter` after `after` (replayed from the log), then,
+/// with `live`, live ones. Without `after`, live entries only.
 pub fn subscribe(
     dispatcher: &Arc<Dispatcher>,
     db: Db,
     filter: Filter,
     after: Option<i64>,
+    live: bool,
 ) -> impl Stream<Item = Result<event_log::Model, StreamError>> + Send + use<> {
     // Subscribe before reading the log: what commits meanwhile arrives live,
     // and what arrives twice is skipped by its cursor.
@@ -52,11 +55,12 @@ pub fn subscribe(
         rx: dispatcher.subscribe(),
         last: after,
         queue: VecDeque::new(),
-        phase: if after.is_some() {
-            Phase::Replay
-        } else {
-            Phase::Live
+        phase: match (after, live) {
+            (Some(_), _) => Phase::Replay,
+            (None, true) => Phase::Live,
+            (None, false) => Phase::Done,
         },
+        live,
     };
     futures_util::stream::unfold(state, |mut st| async move {
         loop {
@@ -69,7 +73,9 @@ pub fn subscribe(
                 Phase::Replay => {
                     let cursor = st.last.unwrap_or(0);
                     match log::after(&st.db.conn, Some(&st.filter), cursor, 200).await {
-                        Ok(page) if page.is_empty() => st.phase = Phase::Live,
+                        Ok(page) if page.is_empty() => {
+                            st.phase = if st.live { Phase::Live } else { Phase::Done };
+                        }
                         Ok(page) => st.queue.extend(page),
                         Err(err) => {
                             tracing::error!(error = %err, "cannot replay the event log");

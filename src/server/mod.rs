@@ -8,6 +8,7 @@ pub mod authenticate;
 pub mod calendar;
 pub mod http;
 pub mod listener;
+pub mod multiplex;
 pub mod record;
 pub mod report;
 pub mod request;

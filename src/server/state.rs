@@ -40,6 +40,8 @@ pub struct App {
     pub origins: crate::server::web::AllowedOrigins,
     /// What other domains do when a meeting changes.
     pub meeting_hooks: crate::meetings::hooks::MeetingHooks,
+    /// Subscribers with the same selection share one execution per update.
+    pub multiplexer: crate::server::multiplex::Multiplexer,
     /// Set when the server begins to shut down (WebSocket sessions close with 1001).
     shutdown: tokio::sync::watch::Sender<bool>,
 }
@@ -129,8 +131,13 @@ impl AppState {
         let schema = build_schema(Limits {
             max_complexity: config.max_complexity,
         });
+        let multiplexer = crate::server::multiplex::Multiplexer::new(
+            schema.clone(),
+            config.live.subscriber_buffer,
+        );
         Ok(Self(Arc::new(App {
             db,
+            multiplexer,
             schema,
             clock,
             config,

@@ -8,8 +8,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Subscription, Union};
 use chrono::{DateTime, FixedOffset};
 use entity::event_log;
+use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 
+use super::multiplex::{self, Delivery};
 use crate::committee::loaders::MandateLoader;
 use crate::committee::types::{Mandate, load_meeting};
 use crate::db::Db;
@@ -752,39 +754,21 @@ fn parse_cursor(after: Option<String>) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
-/// Counts a subscription as active while its stream lives.
-struct Active(&'static str);
-
-impl Active {
-    fn start(field: &'static str) -> Self {
-        crate::telemetry_metrics::subscription(field, 1.0);
-        Self(field)
-    }
-}
-
-impl Drop for Active {
-    fn drop(&mut self) {
-        crate::telemetry_metrics::subscription(self.0, -1.0);
-    }
-}
-
+/// A subscription's stream of updates matching `filter`, after `after`,
+/// delivered as the request asks (`multiplex::Delivery`): the resolvers
+/// pass it through [`deliver`] once they have filtered it.
 fn open(
     ctx: &Context<'_>,
-    field: &'static str,
     filter: Filter,
-    after: Option<String>,
-) -> Result<impl Stream<Item = Result<Update, ApiError>> + use<>, ApiError> {
-    let after = parse_cursor(after)?;
+    after: Option<i64>,
+) -> impl Stream<Item = Result<Update, ApiError>> + use<> {
+    let (live, replays_nothing) = multiplex::live_from(ctx.data_opt::<Delivery>());
+    let after = if replays_nothing { None } else { after };
     let dispatcher = ctx.data_unchecked::<Arc<Dispatcher>>();
     let db = ctx.data_unchecked::<Db>().clone();
-    let active = Active::start(field);
-    Ok(stream::subscribe(dispatcher, db, filter, after).map(move |item| {
-        let _counted = &active;
+    stream::subscribe(dispatcher, db, filter, after, live).map(move |item| {
         match item {
-            Ok(entry) => {
-                crate::telemetry_metrics::delivered();
-                Ok(Update(entry))
-            }
+            Ok(entry) => Ok(Update(entry)),
             Err(StreamError::Lagged { resume_after }) => Err({
                 crate::telemetry_metrics::subscriber_dropped("lagged");
                 ApiError::RateLimited {
@@ -796,7 +780,26 @@ fn open(
             }}),
             Err(StreamError::Internal) => Err(ApiError::Internal),
         }
-    }))
+    })
+}
+
+/// A resolver's filtered stream, as its delivery asks.
+fn deliver<S>(
+    ctx: &Context<'_>,
+    field: &'static str,
+    after: Option<i64>,
+    stream: S,
+) -> BoxStream<'static, Result<Update, ApiError>>
+where
+    S: Stream<Item = Result<Update, ApiError>> + Send + 'static,
+{
+    multiplex::deliver(
+        ctx.data_opt::<Delivery>(),
+        field,
+        after,
+        stream,
+        |u: &Update| u.0.id,
+    )
 }
 
 #[derive(Default)]
@@ -812,8 +815,9 @@ impl Subscription {
         ctx: &Context<'_>,
         meeting_id: ID,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, Result<Update, ApiError>>> {
         let id = GlobalId::meeting(&meeting_id)?;
+        let after = parse_cursor(after)?;
         let db = ctx.data_unchecked::<Db>();
         if crate::meetings::service::meeting_by_id(db, id)
             .await?
@@ -828,19 +832,19 @@ impl Subscription {
             .and_then(crate::auth::Caller::identity)
             .filter(|w| !w.expired());
         let access = crate::minutes::read::access(&db.conn, who, id).await?;
-        let stream = open(
+        let stream = open(ctx, Filter::topic_or_scope(&Topic::Meeting(id)), after);
+        Ok(deliver(
             ctx,
             "meetingUpdates",
-            Filter::topic_or_scope(&Topic::Meeting(id)),
             after,
-        )?;
-        Ok(stream.filter(move |item| {
-            let shown = match item {
-                Ok(update) => access.shows(&update.0),
-                Err(_) => true,
-            };
-            std::future::ready(shown)
-        }))
+            stream.filter(move |item| {
+                let shown = match item {
+                    Ok(update) => access.shows(&update.0),
+                    Err(_) => true,
+                };
+                std::future::ready(shown)
+            }),
+        ))
     }
 
     /// One nomination's moves and consultation responses.
@@ -849,8 +853,9 @@ impl Subscription {
         ctx: &Context<'_>,
         nomination_id: ID,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, Result<Update, ApiError>>> {
         let id = GlobalId::nomination(&nomination_id)?;
+        let after = parse_cursor(after)?;
         let db = ctx.data_unchecked::<Db>();
         if crate::workflow::store::load(&db.conn, id)
             .await
@@ -859,12 +864,8 @@ impl Subscription {
         {
             return Err(ApiError::NotFound("no such nomination".to_owned()).into());
         }
-        Ok(open(
-            ctx,
-            "nominationEvents",
-            Filter::topic(&Topic::nomination(id)),
-            after,
-        )?)
+        let stream = open(ctx, Filter::topic(&Topic::nomination(id)), after);
+        Ok(deliver(ctx, "nominationEvents", after, stream))
     }
 
     /// One topic's moves and documents, as they happen (with `after`, first
@@ -874,8 +875,9 @@ impl Subscription {
         ctx: &Context<'_>,
         topic_id: ID,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, Result<Update, ApiError>>> {
         let id = GlobalId::topic(&topic_id)?;
+        let after = parse_cursor(after)?;
         let db = ctx.data_unchecked::<Db>();
         {
             use sea_orm::EntityTrait;
@@ -888,12 +890,12 @@ impl Subscription {
                 return Err(ApiError::NotFound("no such topic".to_owned()).into());
             }
         }
-        Ok(open(
+        let stream = open(
             ctx,
-            "topicEvents",
             Filter::topic(&Topic::instance(crate::topics::NAME, id)),
             after,
-        )?)
+        );
+        Ok(deliver(ctx, "topicEvents", after, stream))
     }
 
     /// The committee's composition changing: mandates designated, starting and ending.
@@ -901,12 +903,9 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         after: Option<String>,
-    ) -> async_graphql::Result<impl Stream<Item = Result<Update, ApiError>> + use<>> {
-        Ok(open(
-            ctx,
-            "committeeUpdates",
-            Filter::topic(&Topic::Committee),
-            after,
-        )?)
+    ) -> async_graphql::Result<BoxStream<'static, Result<Update, ApiError>>> {
+        let after = parse_cursor(after)?;
+        let stream = open(ctx, Filter::topic(&Topic::Committee), after);
+        Ok(deliver(ctx, "committeeUpdates", after, stream))
     }
 }

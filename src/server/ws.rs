@@ -2,44 +2,47 @@
 //! graphql-ws protocol. The token travels in `connection_init`'s payload
 //! (`{"Authorization": "Bearer ..."}`).
 //!
-//! async-graphql speaks the protocol; around it, this module:
+//! The server speaks both protocols itself (async-graphql parses the
+//! client's messages and executes the operations), so that subscribers can
+//! share one execution and one encoded payload per update (`multiplex`).
+//! Each connection is one task, which:
 //! - sends every refusal as the protocol's close code, and flushes it before
 //!   the socket closes: a bad token 4403, a subscription before
 //!   `connection_init` 4401, no `connection_init` in time 4408, a second one
-//!   4429, a token that expires during the session 4403, the server shutting
+//!   4429, an id already in use 4409, a message that is not the protocol's
+//!   4400, a token that expires during the session 4403, the server shutting
 //!   down 1001 (the legacy protocol gets a `connection_error` message);
 //! - caps messages at the HTTP body limit;
-//! - runs a writer task that sends keep-alive pings and cuts off a client
-//!   that stops reading (a write that takes too long), so a dead client never
-//!   holds memory or slows anyone else.
+//! - sends keep-alive pings and cuts off a client that stops reading (a
+//!   write that takes too long), so a dead client never holds memory or
+//!   slows anyone else.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, ClientMessage, WebSocketProtocols};
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Data, Executor};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql_axum::GraphQLProtocol;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::HeaderMap;
-use axum::http::header::SEC_WEBSOCKET_PROTOCOL;
 use axum::response::{IntoResponse, Response};
-use futures_util::stream::BoxStream;
+use futures_util::stream::{AbortHandle, BoxStream, SelectAll};
 use futures_util::{SinkExt, StreamExt};
 
+use super::AppState;
 use super::authenticate::caller_from_authorization;
-use super::request::{is_mutation, prepare, to_the_end};
+use super::multiplex::Out;
+use super::request::{operation, prepare, to_the_end};
 use super::subscriptions::Slots;
-use super::{AppState, CcmSchema};
 use crate::auth::Caller;
-use crate::db::Db;
 use crate::graphql::batch::Scope;
 use crate::graphql::idempotency::{Pending, finish};
-use crate::graphql::limits::{QueryLimits, admit};
+use crate::graphql::limits::admit;
 
-/// The reason async-graphql's close frame carries when `connection_init`'s
-/// token is refused (it closes with 1002; the protocol says 4403).
+/// The reason the close frame carries when `connection_init`'s token is refused.
 const REFUSED_TOKEN: &str = "Forbidden: the token is invalid or expired";
 
 const READ_BUFFER: usize = 4 * 1024;
@@ -48,7 +51,8 @@ const MAX_QUEUED: usize = 4 * 1024 * 1024;
 
 pub async fn handler(
     State(app): State<AppState>,
-    protocol: GraphQLProtocol,
+    // Refuses (400) a client that names neither protocol.
+    _protocol: GraphQLProtocol,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -77,20 +81,20 @@ pub async fn handler(
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(MAX_QUEUED)
-        .on_upgrade(move |socket| serve(app, socket, protocol, legacy))
+        .on_upgrade(move |socket| serve(app, socket, legacy))
 }
 
-/// Whether the client asked for the legacy protocol (`graphql-ws`) first.
+/// Whether the first protocol the client names that the server speaks is
+/// the legacy one (`graphql-ws`).
 fn speaks_legacy(headers: &HeaderMap) -> bool {
     headers
-        .get(SEC_WEBSOCKET_PROTOCOL)
+        .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
         .and_then(|list| {
             list.split(',')
-                .map(str::trim)
-                .find(|p| *p == "graphql-ws" || *p == "graphql-transport-ws")
+                .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
         })
-        == Some("graphql-ws")
+        == Some(WebSocketProtocols::SubscriptionsTransportWS)
 }
 
 /// The token in a `connection_init` payload, under `Authorization`,
@@ -106,33 +110,6 @@ fn authorization(payload: &serde_json::Value) -> Option<String> {
             format!("Bearer {value}")
         },
     )
-}
-
-/// What the connection's tasks share.
-#[derive(Default)]
-struct Session {
-    /// `connection_init` arrived.
-    initialised: AtomicBool,
-    /// When the caller's token expires (0: anonymous).
-    expires_at: AtomicI64,
-}
-
-/// A close frame with the protocol's code for what async-graphql refused: a
-/// refused token 4403, a message that is not one of the protocol's 4400
-/// (async-graphql sends 1002 with the parser's error text), work before
-/// `connection_init` 4401. Reasons are kept within the 123 bytes a control
-/// frame leaves them (RFC 6455, 5.5).
-fn with_protocol_code(frame: CloseFrame) -> CloseFrame {
-    let (code, reason) = match (frame.code, frame.reason.as_str()) {
-        (1002, REFUSED_TOKEN) => (4403, frame.reason),
-        (1002, _) => (4400, "Invalid message received".into()),
-        (1011, _) => (4401, frame.reason),
-        (code, _) => (code, frame.reason),
-    };
-    CloseFrame {
-        code,
-        reason: short(reason.as_str()).into(),
-    }
 }
 
 /// At most 123 bytes of `reason`, cut at a character boundary.
@@ -159,42 +136,30 @@ fn refusal(legacy: bool, code: u16, reason: &str) -> Vec<Message> {
     }
 }
 
-/// The executor behind one connection: it admits each operation as the HTTP
-/// handler does, counts it against the connection's slots while it runs or
-/// streams (so one socket cannot pipeline without bound), and keeps or
-/// replays idempotent answers.
-#[derive(Clone)]
+/// What one connection runs its operations through: it admits each one as
+/// the HTTP handler does, counts it against the connection's slots while it
+/// runs or streams (so one socket cannot pipeline without bound), keeps or
+/// replays idempotent answers, and lets subscriptions share their work
+/// (`multiplex`).
 struct Gate {
-    schema: CcmSchema,
-    limits: QueryLimits,
+    app: AppState,
     slots: Slots,
-    db: Db,
 }
 
-fn refused_once(error: async_graphql::ServerError) -> BoxStream<'static, async_graphql::Response> {
-    futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![error]) })
-        .boxed()
+fn refused_once(error: async_graphql::ServerError) -> BoxStream<'static, Out> {
+    futures_util::stream::once(async move {
+        Out::Response(Box::new(async_graphql::Response::from_errors(vec![error])))
+    })
+    .boxed()
 }
 
-impl Executor for Gate {
-    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
-        self.execute_stream(request, None)
-            .next()
-            .await
-            .unwrap_or_else(|| {
-                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                    "no response",
-                    None,
-                )])
-            })
-    }
-
-    fn execute_stream(
+impl Gate {
+    fn run(
         &self,
         mut request: async_graphql::Request,
-        session_data: Option<Arc<Data>>,
-    ) -> BoxStream<'static, async_graphql::Response> {
-        let document = match admit(&request, self.limits) {
+        session: Arc<Data>,
+    ) -> BoxStream<'static, Out> {
+        let document = match admit(&request, self.app.limits) {
             Ok(document) => document,
             Err(refused) => return refused_once(refused),
         };
@@ -207,182 +172,301 @@ impl Executor for Gate {
                 );
             }
         };
-        let pending = Arc::new(Pending::default());
-        let mutation = is_mutation(document.as_ref(), request.operation_name.as_deref());
+        let kind = document
+            .as_ref()
+            .and_then(|d| operation(d, request.operation_name.as_deref()))
+            .map(|op| op.ty);
         if let Some(document) = &document {
             // Parsed once: the schema executes the document the limits read.
             request.set_parsed_query(document.clone());
         }
-        let request = request.data(pending.clone());
-        let db = self.db.clone();
-        let responses = if mutation {
-            // A mutation runs to its end even if the socket closes under it.
-            let schema = self.schema.clone();
-            futures_util::stream::once(async move {
-                let execution = async move {
-                    Executor::execute_stream(&schema, request, session_data)
-                        .next()
-                        .await
+        let outs = match (kind, document) {
+            (Some(OperationType::Subscription), Some(document)) => {
+                self.app.multiplexer.subscribe(request, &document, session)
+            }
+            (kind, _) => {
+                let pending = Arc::new(Pending::default());
+                let request = request.data(pending.clone());
+                let schema = self.app.schema.clone();
+                let responses = if kind == Some(OperationType::Mutation) {
+                    // A mutation runs to its end even if the socket closes under it.
+                    futures_util::stream::once(async move {
+                        let execution = async move {
+                            Executor::execute_stream(&schema, request, Some(session))
+                                .next()
+                                .await
+                        };
+                        to_the_end(execution).await.flatten().unwrap_or_else(|| {
+                            async_graphql::Response::from_errors(vec![
+                                async_graphql::ServerError::new(
+                                    "the server is shutting down",
+                                    None,
+                                ),
+                            ])
+                        })
+                    })
+                    .boxed()
+                } else {
+                    Executor::execute_stream(&schema, request, Some(session))
                 };
-                to_the_end(execution).await.flatten().unwrap_or_else(|| {
-                    async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                        "the server is shutting down",
-                        None,
-                    )])
-                })
-            })
-            .boxed()
-        } else {
-            Executor::execute_stream(&self.schema, request, session_data)
+                let db = self.app.db.clone();
+                responses
+                    .then(move |mut response| {
+                        let (pending, db) = (pending.clone(), db.clone());
+                        async move {
+                            finish(&pending, &mut response, &db).await;
+                            Out::Response(Box::new(response))
+                        }
+                    })
+                    .boxed()
+            }
         };
-        responses
-            .then(move |mut response| {
-                let (pending, db) = (pending.clone(), db.clone());
-                async move {
-                    finish(&pending, &mut response, &db).await;
-                    response
-                }
-            })
-            .map(move |response| {
-                // The slot is held for as long as the operation streams.
-                let _held = &slot;
-                response
-            })
-            .boxed()
+        outs.map(move |out| {
+            // The slot is held for as long as the operation streams.
+            let _held = &slot;
+            out
+        })
+        .boxed()
     }
 }
 
-async fn serve(app: AppState, socket: WebSocket, protocol: GraphQLProtocol, legacy: bool) {
+/// One operation's outputs, tagged with its id; `None` when it ended.
+type Tagged = BoxStream<'static, (Arc<str>, Option<Out>)>;
+
+/// What the connection does next: messages to send, then perhaps close.
+#[derive(Default)]
+struct Step {
+    send: Vec<Message>,
+    close: bool,
+}
+
+impl Step {
+    fn send(message: Message) -> Self {
+        Self {
+            send: vec![message],
+            close: false,
+        }
+    }
+
+    fn close(send: Vec<Message>) -> Self {
+        Self { send, close: true }
+    }
+
+    fn text(text: String) -> Self {
+        Self::send(Message::Text(text.into()))
+    }
+}
+
+/// One connection's protocol state.
+struct Connection {
+    app: AppState,
+    legacy: bool,
+    gate: Gate,
+    /// The data every operation runs with, once `connection_init` is accepted.
+    session: Option<Arc<Data>>,
+    /// When the caller's token expires, by the system clock.
+    expires_at: Option<i64>,
+    running: HashMap<Arc<str>, AbortHandle>,
+    operations: SelectAll<Tagged>,
+}
+
+/// A plain close frame.
+fn close_with(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: short(reason).into(),
+    }))
+}
+
+impl Connection {
+    fn receive(&mut self, message: Option<Result<Message, axum::Error>>) -> Step {
+        let bytes = match message {
+            Some(Ok(Message::Text(text))) => text.as_bytes().to_vec(),
+            Some(Ok(Message::Binary(bytes))) => bytes.to_vec(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Step::default(),
+            Some(Ok(Message::Close(_))) | None => return Step::close(Vec::new()),
+            // A frame over the size limit, or a broken one: say so before closing.
+            Some(Err(_)) => {
+                return Step::close(vec![close_with(
+                    1009,
+                    "a message is larger than the server accepts",
+                )]);
+            }
+        };
+        let message = match serde_json::from_slice::<ClientMessage>(&bytes) {
+            Ok(message) => message,
+            Err(_) => return Step::close(vec![close_with(4400, "Invalid message received")]),
+        };
+        match message {
+            ClientMessage::ConnectionInit { payload } => self.initialise(payload),
+            ClientMessage::Start { id, payload } => self.start(id, payload),
+            ClientMessage::Stop { id } => match self.running.remove(id.as_str()) {
+                Some(handle) => {
+                    handle.abort();
+                    Step::text(complete(&id))
+                }
+                None => Step::default(),
+            },
+            ClientMessage::ConnectionTerminate => Step::close(Vec::new()),
+            ClientMessage::Ping { .. } => Step::text(r#"{"type":"pong"}"#.to_owned()),
+            ClientMessage::Pong { .. } => Step::default(),
+        }
+    }
+
+    fn initialise(&mut self, payload: Option<serde_json::Value>) -> Step {
+        if self.session.is_some() {
+            return Step::close(refusal(
+                self.legacy,
+                4429,
+                "Too many initialisation requests.",
+            ));
+        }
+        let payload = payload.unwrap_or_default();
+        let Ok(caller) =
+            caller_from_authorization(&self.app.keys, authorization(&payload).as_deref())
+        else {
+            return Step::close(refusal(self.legacy, 4403, REFUSED_TOKEN));
+        };
+        if let Caller::Known(identity) = &caller {
+            self.expires_at = Some(identity.expires_at);
+        }
+        let request = prepare(
+            &self.app,
+            async_graphql::Request::new(""),
+            caller,
+            &Scope::timed(),
+        );
+        self.session = Some(Arc::new(request.data));
+        Step::text(r#"{"type":"connection_ack"}"#.to_owned())
+    }
+
+    fn start(&mut self, id: String, request: async_graphql::Request) -> Step {
+        let Some(session) = self.session.clone() else {
+            return Step::close(vec![close_with(4401, "Unauthorized")]);
+        };
+        let id: Arc<str> = id.into();
+        if self.running.contains_key(&id) {
+            return Step::close(vec![close_with(
+                4409,
+                &format!("Subscriber for {id} already exists"),
+            )]);
+        }
+        let tag = id.clone();
+        let end = id.clone();
+        let outputs = self
+            .gate
+            .run(request, session)
+            .map(move |out| (tag.clone(), Some(out)))
+            .chain(futures_util::stream::once(async move { (end, None) }));
+        let (outputs, handle) = futures_util::stream::abortable(outputs);
+        self.running.insert(id, handle);
+        self.operations.push(outputs.boxed());
+        Step::default()
+    }
+
+    /// An operation's output or end, as the protocol frames it.
+    fn frame(&mut self, id: Arc<str>, out: Option<Out>) -> Step {
+        let payload = match out {
+            None => {
+                return match self.running.remove(&id) {
+                    Some(_) => Step::text(complete(&id)),
+                    None => Step::default(),
+                };
+            }
+            Some(Out::Encoded(payload)) => payload,
+            Some(Out::Response(response)) => match serde_json::to_string(&response) {
+                Ok(json) => json.into(),
+                Err(_) => return Step::default(),
+            },
+        };
+        let kind = if self.legacy { "data" } else { "next" };
+        let id = serde_json::to_string(&*id).unwrap_or_default();
+        let mut text = String::with_capacity(payload.len() + id.len() + 32);
+        text.push_str(r#"{"type":""#);
+        text.push_str(kind);
+        text.push_str(r#"","id":"#);
+        text.push_str(&id);
+        text.push_str(r#","payload":"#);
+        text.push_str(&payload);
+        text.push('}');
+        Step::text(text)
+    }
+}
+
+fn complete(id: &str) -> String {
+    serde_json::json!({ "type": "complete", "id": id }).to_string()
+}
+
+/// When a token that expires at `epoch_secs` runs out, as a timer instant.
+fn instant_of(epoch_secs: i64) -> tokio::time::Instant {
+    let left = epoch_secs.saturating_sub(chrono::Utc::now().timestamp());
+    tokio::time::Instant::now() + Duration::from_secs(u64::try_from(left).unwrap_or(0))
+}
+
+/// One connection, on one task: the client's messages, the operations'
+/// outputs, keep-alive pings, and the deadlines (`connection_init` in time,
+/// the token's expiry, the server shutting down), one at a time. A client
+/// that stops reading is cut off when a write takes too long, so a dead
+/// client never holds memory or slows anyone else.
+async fn serve(app: AppState, socket: WebSocket, legacy: bool) {
     crate::telemetry_metrics::websocket(1.0);
-    let (mut sink, stream) = socket.split();
-    let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(64);
+    let (mut sink, mut incoming) = socket.split();
     let ping_every = Duration::from_secs(app.config.live.ping_secs.max(1));
     let write_timeout = Duration::from_secs(app.config.live.write_timeout_secs.max(1));
-    // Set when the connection is over: the reading side stops, and the
-    // socket closes once both halves are dropped.
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let stop = Arc::new(stop);
-    let writer_done = stop.clone();
-    let writer = tokio::spawn(async move {
-        let mut ping = tokio::time::interval(ping_every);
-        ping.tick().await;
-        loop {
-            let message = tokio::select! {
-                next = rx.next() => match next {
-                    Some(Message::Close(Some(frame))) => Message::Close(Some(with_protocol_code(frame))),
-                    Some(message) => message,
-                    None => break,
-                },
-                _ = ping.tick() => Message::Ping(Vec::new().into()),
-            };
-            let closing = matches!(message, Message::Close(_));
+    let init_by =
+        tokio::time::Instant::now() + Duration::from_secs(app.config.live.init_timeout_secs.max(1));
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut shutdown = app.shutdown_signal();
+    let mut connection = Connection {
+        gate: Gate {
+            app: app.clone(),
+            slots: Slots::new(app.config.live.max_subscriptions),
+        },
+        app,
+        legacy,
+        session: None,
+        expires_at: None,
+        running: HashMap::new(),
+        operations: SelectAll::new(),
+    };
+    loop {
+        let expiry = connection.expires_at.map(instant_of);
+        let step = tokio::select! {
+            message = incoming.next() => connection.receive(message),
+            Some((id, out)) = connection.operations.next(), if !connection.operations.is_empty() => {
+                connection.frame(id, out)
+            }
+            _ = ping.tick() => Step::send(Message::Ping(Vec::new().into())),
+            () = tokio::time::sleep_until(init_by), if connection.session.is_none() => {
+                Step::close(refusal(legacy, 4408, "Connection initialisation timeout"))
+            }
+            () = tokio::time::sleep_until(expiry.unwrap_or(init_by)), if expiry.is_some() => {
+                Step::close(refusal(legacy, 4403, "Forbidden: the token has expired"))
+            }
+            _ = shutdown.wait_for(|down| *down) => {
+                Step::close(refusal(legacy, 1001, "the server is going away"))
+            }
+        };
+        for message in step.send {
             match tokio::time::timeout(write_timeout, sink.send(message)).await {
-                Ok(Ok(())) if !closing => {}
-                Ok(Ok(())) | Ok(Err(_)) => break,
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => {
+                    crate::telemetry_metrics::websocket(-1.0);
+                    return;
+                }
                 Err(_) => {
                     crate::telemetry_metrics::subscriber_dropped("stopped_reading");
                     tracing::info!("a WebSocket client stopped reading; closing its connection");
-                    // Nothing more can reach it: close now rather than keep
-                    // its socket and queued bytes until it goes away.
-                    let _ = writer_done.send(true);
+                    crate::telemetry_metrics::websocket(-1.0);
                     return;
                 }
             }
         }
-        let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
-        let _ = writer_done.send(true);
-    });
-
-    let session = Arc::new(Session::default());
-    let mut stopped_reading = stopped.clone();
-    let seen = session.clone();
-    let mut broken = tx.clone();
-    let incoming = stream
-        .inspect(move |message| match message {
-            Ok(Message::Text(text))
-                if serde_json::from_str::<serde_json::Value>(text)
-                    .is_ok_and(|m| m["type"] == "connection_init") =>
-            {
-                seen.initialised.store(true, Ordering::SeqCst);
-            }
-            Ok(_) => {}
-            // A frame over the size limit, or a broken one: say so before closing.
-            Err(_) => {
-                let close = Message::Close(Some(CloseFrame {
-                    code: 1009,
-                    reason: "a message is larger than the server accepts".into(),
-                }));
-                let _ = broken.try_send(close);
-            }
-        })
-        .take_until(async move {
-            let _ = stopped_reading.wait_for(|stop| *stop).await;
-        });
-
-    // Closes the connection when it is not initialised in time, when the
-    // caller's token expires, or when the server shuts down.
-    let mut control = tx.clone();
-    let watched = session.clone();
-    let init_timeout = Duration::from_secs(app.config.live.init_timeout_secs.max(1));
-    let mut shutdown = app.shutdown_signal();
-    let watchdog = tokio::spawn(async move {
-        let started = tokio::time::Instant::now();
-        let (code, reason) = loop {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(250)) => {}
-                _ = shutdown.wait_for(|down| *down) => break (1001, "the server is going away"),
-            }
-            if !watched.initialised.load(Ordering::SeqCst) && started.elapsed() >= init_timeout {
-                break (4408, "Connection initialisation timeout");
-            }
-            let expires_at = watched.expires_at.load(Ordering::SeqCst);
-            if expires_at > 0 && chrono::Utc::now().timestamp() >= expires_at {
-                break (4403, "Forbidden: the token has expired");
-            }
-        };
-        for message in refusal(legacy, code, reason) {
-            let _ = control.send(message).await;
+        if step.close {
+            break;
         }
-        let _ = stop.send(true);
-    });
-
-    let keys = app.keys.clone();
-    let state = app.clone();
-    let authenticated = session.clone();
-    let gate = Gate {
-        schema: app.schema.clone(),
-        limits: app.limits,
-        slots: Slots::new(app.config.live.max_subscriptions),
-        db: app.db.clone(),
-    };
-    GraphQLWebSocket::new_with_pair(tx, incoming, gate, protocol)
-        .on_connection_init(move |payload| async move {
-            let caller = caller_from_authorization(&keys, authorization(&payload).as_deref())
-                .map_err(|_| async_graphql::Error::new(REFUSED_TOKEN))?;
-            if let Caller::Known(identity) = &caller {
-                authenticated
-                    .expires_at
-                    .store(identity.expires_at, Ordering::SeqCst);
-            }
-            let request = prepare(
-                &state,
-                async_graphql::Request::new(""),
-                caller,
-                &Scope::timed(),
-            );
-            let data: Data = request.data;
-            Ok(data)
-        })
-        .serve()
-        .await;
-    watchdog.abort();
-    // Let the writer flush what is queued (a close frame above all), then stop.
-    let mut writer = writer;
-    if tokio::time::timeout(Duration::from_secs(2), &mut writer)
-        .await
-        .is_err()
-    {
-        writer.abort();
     }
+    // Let the close frame reach the client, then let the socket go.
+    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
     crate::telemetry_metrics::websocket(-1.0);
 }
