@@ -20,6 +20,7 @@ mod mandates;
 mod meetings;
 mod metrics;
 mod month;
+mod multiplex;
 mod nodes;
 mod nominations;
 mod plans;

@@ -8,7 +8,7 @@ use crate::helpers::{Backend, TestApp, add_meeting, spawn_app};
 use crate::nominations::{cast, propose};
 use crate::ws;
 
-async fn scrape(app: &TestApp) -> String {
+pub(crate) async fn scrape(app: &TestApp) -> String {
     app.client
         .get(app.url("/metrics"))
         .send()
@@ -20,7 +20,7 @@ async fn scrape(app: &TestApp) -> String {
 }
 
 /// The sum of the samples whose line starts with `series` (a name, with labels or not).
-fn value(text: &str, series: &str) -> f64 {
+pub(crate) fn value(text: &str, series: &str) -> f64 {
     text.lines()
         .filter(|l| !l.starts_with('#') && l.starts_with(series))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())

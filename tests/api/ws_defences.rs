@@ -42,6 +42,13 @@ async fn refusals_arrive_as_close_codes() {
     send(&mut socket, json!({ "type": "connection_init" })).await;
     send(&mut socket, json!({ "type": "connection_init" })).await;
     assert_eq!(closed_with(&mut socket, WAIT).await.0, Some(4429));
+    // A second operation under an id still running: 4409.
+    let mut socket = open_raw(&app.address, "graphql-transport-ws").await;
+    send(&mut socket, json!({ "type": "connection_init" })).await;
+    for _ in 0..2 {
+        send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { committeeUpdates { cursor } }" } })).await;
+    }
+    assert_eq!(closed_with(&mut socket, WAIT).await.0, Some(4409));
     // A message of a type the protocol does not have: 4400, with a reason a
     // control frame can carry (at most 123 bytes).
     let mut socket = open_raw(&app.address, "graphql-transport-ws").await;
