@@ -276,6 +276,9 @@ async fn measure(label: &str, database_url: Option<String>) {
         }
         let open = subscribed;
         while rx.try_recv().is_ok() {}
+        let client_pids: Vec<u32> = clients.children.iter().filter_map(|c| c.id()).collect();
+        let cpu = |pids: &[u32]| pids.iter().map(|p| common::cpu_ms(*p)).sum::<u64>();
+        let (server_cpu, clients_cpu) = (common::cpu_ms(pid), cpu(&client_pids));
         let mut latencies = Vec::new();
         for round in 0..3 {
             let mut v = version.lock().await;
@@ -315,7 +318,14 @@ async fn measure(label: &str, database_url: Option<String>) {
                 .get(((latencies.len() as f64 - 1.0) * q) as usize)
                 .map_or(0.0, |d| d.as_secs_f64() * 1e3)
         };
+        let server_cpu = common::cpu_ms(pid) - server_cpu;
+        let clients_cpu = cpu(&client_pids) - clients_cpu;
         let rss = common::rss_kib(pid);
+        println!(
+            "  CPU per update: the server {:.0} ms, the load clients {:.0} ms",
+            server_cpu as f64 / 3.0,
+            clients_cpu as f64 / 3.0
+        );
         println!(
             "{label}, {open} subscribers: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server RSS {rss} KiB ({:.1} KiB per subscriber over the idle server)",
             p(0.5),

@@ -156,6 +156,24 @@ pub async fn spawn_binary(
 }
 
 /// A process's resident memory, in KiB.
+/// The CPU time (user and system) a process has used, in milliseconds (at
+/// the kernel's clock-tick resolution, 10 ms here).
+#[allow(dead_code)]
+pub fn cpu_ms(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The fields after the command's closing parenthesis: utime and
+            // stime are the 12th and 13th of them.
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let ticks: u64 =
+                fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+            Some(ticks * 10)
+        })
+        .unwrap_or(0)
+}
+
 pub fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
