@@ -34,9 +34,11 @@ async fn nomination(app: &TestApp, id: &Value) -> Value {
 /// Waits (in real time, briefly) until the nomination reaches `state`.
 async fn until_state(app: &TestApp, id: &Value, state: &str) -> Value {
     for _ in 0..200 {
-        let n = nomination(app, id).await;
-        if n["state"] == state {
-            return n;
+        if nomination(app, id).await["state"] == state {
+            // Read again: one request's fields are not one snapshot, so the
+            // read that saw the new state may have read the history just
+            // before the move committed.
+            return nomination(app, id).await;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
