@@ -180,7 +180,12 @@ pub async fn execute(
         Some(refused) => Ok(Some(refused)),
         None => {
             let schema = app.schema.clone();
-            let execution = batch::run(scope, async move { schema.execute(request).await });
+            // Boxed: the execution's state is large, and the timeout and the
+            // task would otherwise copy it as they wrap it.
+            let execution = Box::pin(batch::run(
+                scope,
+                async move { schema.execute(request).await },
+            ));
             if is_mutation(document.as_ref(), operation_name.as_deref()) {
                 tokio::time::timeout(deadline, to_the_end(execution)).await
             } else {
