@@ -34,7 +34,8 @@
 //! `/graphql`, and `{ __typename }` against its `/stock` (a stock
 //! async-graphql-axum schema: the fixed cost of one request). Skipped with a
 //! line saying why when `wrk` or `../shared/bench` is missing
-//! (`CCM_BENCH_TRUE_FLOOR=off` skips it too). The in-process floors below
+//! (`CCM_BENCH_TRUE_FLOOR=off` skips it too; `CCM_BENCH_PREVIOUS=BINARY`
+//! measures a previous build in the same rounds). The in-process floors below
 //! run the server's own service functions: the gap to them is GraphQL
 //! execution alone; the gap between them and the true floor is the service
 //! layer's.
@@ -955,6 +956,17 @@ async fn true_floor() {
         &[("DATABASE_URL", &scratch.url)],
     )
     .await;
+    // `CCM_BENCH_PREVIOUS`: a previous build of the server, measured in the
+    // same rounds on the same database (the baseline of a change).
+    let previous = match std::env::var("CCM_BENCH_PREVIOUS") {
+        Ok(binary) if !binary.is_empty() => {
+            let dir = tempfile::tempdir().expect("dir");
+            let (child, port) =
+                common::spawn_binary(&binary, dir.path(), &[("DATABASE_URL", &scratch.url)]).await;
+            Some((child, port, dir))
+        }
+        _ => None,
+    };
     let seed = std::fs::read_to_string(source.join("seed-pg.sql")).expect("seed");
     let db = Db::connect(&DatabaseConfig::new(scratch.url.clone()))
         .await
@@ -1011,12 +1023,29 @@ async fn true_floor() {
     // Warm both up, then interleave.
     wrk(&nested, &ours);
     wrk(&nested, &theirs);
+    let before = previous
+        .as_ref()
+        .map(|(_, port, _)| format!("http://127.0.0.1:{port}/graphql"));
     let (mut nested_ratios, mut fixed_ratios) = (vec![], vec![]);
+    let (mut nested_gains, mut fixed_gains) = (vec![], vec![]);
     for round in 1..=rounds().max(1) {
         let (o, op) = wrk(&nested, &ours);
         let (f, fp) = wrk(&nested, &theirs);
         let (t, tp) = wrk(&typename, &ours);
         let (h, hp) = wrk(&hello, &stock);
+        if let Some(before) = &before {
+            let (po, _) = wrk(&nested, before);
+            let (pt, _) = wrk(&typename, before);
+            println!(
+                "previous build round {round}: nested read {po:.0} req/s ({:.2}x of the floor), {{ __typename }} {pt:.0} req/s ({:.2}x of /stock); this build {:.2}x and {:.2}x of it",
+                po / f,
+                pt / h,
+                o / po,
+                t / pt
+            );
+            nested_gains.push(o / po);
+            fixed_gains.push(t / pt);
+        }
         println!(
             "true floor round {round}: nested read {o:.0} req/s (p99 {op:.1} ms) vs the floor {f:.0} (p99 {fp:.1} ms): {:.2}x; \
              {{ __typename }} {t:.0} req/s (p99 {tp:.1} ms) vs /stock {h:.0} (p99 {hp:.1} ms): {:.2}x",
@@ -1035,7 +1064,15 @@ async fn true_floor() {
         median(nested_ratios),
         median(fixed_ratios)
     );
+    if !nested_gains.is_empty() {
+        println!(
+            "this build against the previous one: nested read {:.2}x, {{ __typename }} {:.2}x (medians)",
+            median(nested_gains),
+            median(fixed_gains)
+        );
+    }
     let _ = floor.kill().await;
+    drop(previous);
     drop(server);
     scratch.drop_now().await;
 }
