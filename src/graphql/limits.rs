@@ -14,6 +14,7 @@
 //! extension: with none, async-graphql resolves fields on its fast path).
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Request, ServerError, Value};
@@ -189,13 +190,40 @@ fn refused(message: impl Into<String>) -> ServerError {
     error
 }
 
+/// Documents already parsed and admitted, by their text: the most recently
+/// used, up to a number of entries, and only texts of at most
+/// [`CACHED_TEXT_MAX`] bytes (so that a client sending ever new documents
+/// holds a bounded amount of memory). Clients send the same few documents
+/// again and again; parsing them is a tenth of a small request's time.
+pub struct Documents {
+    parsed: Mutex<lru::LruCache<String, Arc<ExecutableDocument>>>,
+}
+
+/// The longest document text kept parsed.
+pub const CACHED_TEXT_MAX: usize = 16 * 1024;
+
+impl Documents {
+    pub fn new(entries: usize) -> Self {
+        let entries = std::num::NonZeroUsize::new(entries).unwrap_or(std::num::NonZeroUsize::MIN);
+        Self {
+            parsed: Mutex::new(lru::LruCache::new(entries)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, lru::LruCache<String, Arc<ExecutableDocument>>> {
+        self.parsed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Admits a request, or refuses it before async-graphql parses, validates or
 /// runs it. Returns the parsed document (`None` when it does not parse: the
-/// execution then reports the syntax error as usual).
+/// execution then reports the syntax error as usual); a document admitted
+/// before is taken from `documents` rather than parsed again.
 pub fn admit(
     request: &Request,
     limits: QueryLimits,
-) -> Result<Option<ExecutableDocument>, ServerError> {
+    documents: &Documents,
+) -> Result<Option<Arc<ExecutableDocument>>, ServerError> {
     let query = &request.query;
     if query.contains('\0')
         || query.contains("\\u0000")
@@ -203,10 +231,17 @@ pub fn admit(
     {
         return Err(refused("text may not contain the NUL character"));
     }
+    if let Some(doc) = documents.lock().get(query.as_str()) {
+        return Ok(Some(doc.clone()));
+    }
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return Ok(None);
     };
     check(&doc, limits).map_err(|Refused(why)| refused(why))?;
+    let doc = Arc::new(doc);
+    if query.len() <= CACHED_TEXT_MAX {
+        documents.lock().put(query.clone(), doc.clone());
+    }
     Ok(Some(doc))
 }
 
@@ -228,6 +263,38 @@ mod tests {
             ));
         }
         q
+    }
+
+    #[test]
+    fn admitted_documents_are_parsed_once_and_kept_within_bounds() {
+        let documents = Documents::new(2);
+        let limits = QueryLimits::default();
+        let admit_text = |text: &str| {
+            admit(&Request::new(text), limits, &documents)
+                .expect("admitted")
+                .expect("parses")
+        };
+        let first = admit_text("{ __typename }");
+        assert!(
+            Arc::ptr_eq(&first, &admit_text("{ __typename }")),
+            "parsed once"
+        );
+        // The least recently used goes when the bound is reached.
+        admit_text("{ a: __typename }");
+        admit_text("{ b: __typename }");
+        assert!(!Arc::ptr_eq(&first, &admit_text("{ __typename }")));
+        // A long text is never kept.
+        let long = format!("{{ __typename {} }}", " ".repeat(CACHED_TEXT_MAX));
+        assert!(!Arc::ptr_eq(&admit_text(&long), &admit_text(&long)));
+        // A refused document is refused every time, a NUL in the variables too.
+        let deep = format!("{{ {}__typename{} }}", "a { ".repeat(40), " }".repeat(40));
+        for _ in 0..2 {
+            assert!(admit(&Request::new(deep.clone()), limits, &documents).is_err());
+        }
+        let with_nul = Request::new("{ __typename }").variables(
+            async_graphql::Variables::from_json(serde_json::json!({ "x": "a\u{0}b" })),
+        );
+        assert!(admit(&with_nul, limits, &documents).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -156,16 +156,17 @@ pub async fn execute(
 ) -> Response {
     let started = std::time::Instant::now();
     let operation_name = request.operation_name.clone();
-    let (document, mut response) = match crate::graphql::limits::admit(&request, app.limits) {
-        Ok(document) => (document, None),
-        Err(refused) => (
-            None,
-            Some(async_graphql::Response::from_errors(vec![refused])),
-        ),
-    };
+    let (document, mut response) =
+        match crate::graphql::limits::admit(&request, app.limits, &app.documents) {
+            Ok(document) => (document, None),
+            Err(refused) => (
+                None,
+                Some(async_graphql::Response::from_errors(vec![refused])),
+            ),
+        };
     if let Some(document) = &document {
         // Parsed once: the schema executes the document the limits read.
-        request.set_parsed_query(document.clone());
+        request.set_parsed_query(ExecutableDocument::clone(document));
     }
     let pending = Arc::new(Pending::default());
     let scope = batch::Scope::new();
@@ -186,7 +187,7 @@ pub async fn execute(
                 scope,
                 async move { schema.execute(request).await },
             ));
-            if is_mutation(document.as_ref(), operation_name.as_deref()) {
+            if is_mutation(document.as_deref(), operation_name.as_deref()) {
                 tokio::time::timeout(deadline, to_the_end(execution)).await
             } else {
                 // A query only reads: dropping it drops its statements.
@@ -195,7 +196,7 @@ pub async fn execute(
         }
     };
     let Ok(Some(mut response)) = executed else {
-        let (kind, _) = label(document.as_ref(), operation_name.as_deref());
+        let (kind, _) = label(document.as_deref(), operation_name.as_deref());
         crate::telemetry_metrics::request(kind, "none", started.elapsed());
         crate::telemetry_metrics::error("TIMEOUT");
         tracing::warn!(seconds = deadline.as_secs(), "a request ran out of time");
@@ -214,7 +215,7 @@ pub async fn execute(
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     // Only a validated document's root field is a name the schema bounds.
-    let (kind, field) = label(document.as_ref(), operation_name.as_deref());
+    let (kind, field) = label(document.as_deref(), operation_name.as_deref());
     let field = match field {
         Some(field) if !before_execution => field,
         _ => "none".to_owned(),

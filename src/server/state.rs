@@ -27,6 +27,9 @@ pub enum StartError {
     Origins(String),
 }
 
+/// How many parsed documents the server keeps (each at most 16 KiB of text).
+const DOCUMENTS_KEPT: usize = 1024;
+
 pub struct App {
     pub db: Db,
     pub schema: CcmSchema,
@@ -36,6 +39,8 @@ pub struct App {
     pub dispatcher: Arc<Dispatcher>,
     /// What one request may ask for (checked before async-graphql sees it).
     pub limits: crate::graphql::limits::QueryLimits,
+    /// Documents already parsed and admitted under those limits.
+    pub documents: crate::graphql::limits::Documents,
     /// Other origins whose pages may call the API.
     pub origins: crate::server::web::AllowedOrigins,
     /// What other domains do when a meeting changes.
@@ -136,6 +141,7 @@ impl AppState {
             config.live.subscriber_buffer,
         );
         Ok(Self(Arc::new(App {
+            documents: crate::graphql::limits::Documents::new(DOCUMENTS_KEPT),
             db,
             multiplexer,
             schema,

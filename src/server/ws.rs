@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, ClientMessage, WebSocketProtocols};
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor};
 use async_graphql_axum::GraphQLProtocol;
 use axum::extract::State;
@@ -159,7 +159,7 @@ impl Gate {
         mut request: async_graphql::Request,
         session: Arc<Data>,
     ) -> BoxStream<'static, Out> {
-        let document = match admit(&request, self.app.limits) {
+        let document = match admit(&request, self.app.limits, &self.app.documents) {
             Ok(document) => document,
             Err(refused) => return refused_once(refused),
         };
@@ -178,7 +178,7 @@ impl Gate {
             .map(|op| op.ty);
         if let Some(document) = &document {
             // Parsed once: the schema executes the document the limits read.
-            request.set_parsed_query(document.clone());
+            request.set_parsed_query(ExecutableDocument::clone(document));
         }
         let outs = match (kind, document) {
             (Some(OperationType::Subscription), Some(document)) => {
