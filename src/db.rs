@@ -132,15 +132,14 @@ impl Db {
             .is_ok()
     }
 
-    /// Begins a transaction that will write. The connection is taken from
-    /// the pool first, and only then (on SQLite) the write lock: a writer
-    /// never holds the lock while it waits for a connection that readers
-    /// hold. SQLite's `BEGIN` is deferred and nothing is read before the lock
-    /// is held, so the transaction's snapshot starts under the lock.
+    /// Begins a transaction that will write. On SQLite the process's write
+    /// lock is taken first, then the connection: a writer waiting for the
+    /// lock holds no connection, so writers queued behind the lock can never
+    /// take every connection of the pool from the one that holds it (which
+    /// may need another for a read outside its transaction). SQLite's
+    /// `BEGIN` is deferred, so the transaction's snapshot starts under the
+    /// lock.
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        let waited = std::time::Instant::now();
-        let txn = self.conn.begin().await?;
-        crate::telemetry_metrics::write_wait("pool", waited.elapsed());
         let waited = std::time::Instant::now();
         let lock = match &self.write_lock {
             Some(lock) => {
@@ -150,6 +149,9 @@ impl Db {
             }
             None => None,
         };
+        let waited = std::time::Instant::now();
+        let txn = self.conn.begin().await?;
+        crate::telemetry_metrics::write_wait("pool", waited.elapsed());
         Ok(WriteTxn {
             txn,
             committed: self.committed.clone(),
