@@ -34,6 +34,11 @@ pub struct Db {
     /// SQLite has one writer at a time: writers queue here rather than fail
     /// with "database is locked" when two transactions both try to write.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite's writer: a connection of its own, used only by the holder of
+    /// `write_lock`, so that a writer never waits for a connection that
+    /// readers, or writers queued behind it, hold. None on PostgreSQL, whose
+    /// writers share the pool.
+    writer: Option<DatabaseConnection>,
     /// Woken after every committed write: the event dispatcher reads the log then.
     pub committed: Arc<tokio::sync::Notify>,
     /// Accounts known to be stored (they are written once, on a first write).
@@ -67,6 +72,7 @@ impl Db {
     /// Connects to `sqlite://FILE` (created when missing, WAL mode) or `postgres://...`.
     pub async fn connect(config: &DatabaseConfig) -> Result<Self, DbErr> {
         let url = config.url.as_str();
+        let mut writer_pool = None;
         let mut conn = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbErr::Custom(format!("invalid SQLite URL: {e}")))?
@@ -75,11 +81,20 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // A file does not hang up: no ping before each use of a connection.
             let pool = SqlitePoolOptions::new()
                 .max_connections(config.max_connections.max(1))
+                .test_before_acquire(false)
+                .connect_with(options.clone())
+                .await
+                .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options)
                 .await
                 .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
+            writer_pool = Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(writer));
             SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
@@ -95,21 +110,25 @@ impl Db {
             ));
         };
         let stats = Arc::new(DbStats::default());
-        let counter = stats.clone();
-        conn.set_metric_callback(move |info| {
-            counter.statements.fetch_add(1, Ordering::Relaxed);
-            tracing::trace!(target: "ccm_committee::sql", elapsed = ?info.elapsed, sql = %info.statement.sql);
-            if info.failed {
-                counter.failed.fetch_add(1, Ordering::Relaxed);
-            }
-            crate::telemetry_metrics::statement(info.elapsed, info.failed);
-        });
-        let write_lock = (conn.get_database_backend() == DatabaseBackend::Sqlite)
+        for conn in std::iter::once(&mut conn).chain(writer_pool.as_mut()) {
+            let counter = stats.clone();
+            conn.set_metric_callback(move |info| {
+                counter.statements.fetch_add(1, Ordering::Relaxed);
+                tracing::trace!(target: "ccm_committee::sql", elapsed = ?info.elapsed, sql = %info.statement.sql);
+                if info.failed {
+                    counter.failed.fetch_add(1, Ordering::Relaxed);
+                }
+                crate::telemetry_metrics::statement(info.elapsed, info.failed);
+            });
+        }
+        let write_lock = writer_pool
+            .is_some()
             .then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Self {
             conn,
             stats,
             write_lock,
+            writer: writer_pool,
             committed: Arc::new(tokio::sync::Notify::new()),
             known_accounts: Arc::default(),
         })
@@ -133,12 +152,11 @@ impl Db {
     }
 
     /// Begins a transaction that will write. On SQLite the process's write
-    /// lock is taken first, then the connection: a writer waiting for the
-    /// lock holds no connection, so writers queued behind the lock can never
-    /// take every connection of the pool from the one that holds it (which
-    /// may need another for a read outside its transaction). SQLite's
-    /// `BEGIN` is deferred, so the transaction's snapshot starts under the
-    /// lock.
+    /// lock is taken first, then the writer's own connection, which only the
+    /// lock's holder uses: a writer waiting for the lock holds no connection,
+    /// and the holder never waits for one (readers and writers queued behind
+    /// it cannot hold it). SQLite's `BEGIN` is deferred, so the
+    /// transaction's snapshot starts under the lock.
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
         let waited = std::time::Instant::now();
         let lock = match &self.write_lock {
@@ -150,7 +168,7 @@ impl Db {
             None => None,
         };
         let waited = std::time::Instant::now();
-        let txn = self.conn.begin().await?;
+        let txn = self.writer.as_ref().unwrap_or(&self.conn).begin().await?;
         crate::telemetry_metrics::write_wait("pool", waited.elapsed());
         Ok(WriteTxn {
             txn,
@@ -201,6 +219,29 @@ impl Db {
     pub fn statement_count(&self) -> u64 {
         self.stats.statements.load(Ordering::Relaxed)
     }
+}
+
+/// Reads a nullable column of a row. sea-orm reads a NULL as an error that
+/// names the column in a freshly formatted string, then turns it into `None`:
+/// a page of a few hundred rows with a handful of NULLs each formats
+/// thousands of strings. This asks the driver for an `Option` instead.
+pub fn nullable<T>(row: &sea_orm::QueryResult, column: &str) -> Result<Option<T>, DbErr>
+where
+    T: sea_orm::TryGetable
+        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres>
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Sqlite>
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
+{
+    use sea_orm::sqlx::Row;
+    let decoded = if let Some(row) = row.try_as_pg_row() {
+        row.try_get::<Option<T>, _>(column)
+    } else if let Some(row) = row.try_as_sqlite_row() {
+        row.try_get::<Option<T>, _>(column)
+    } else {
+        return row.try_get("", column);
+    };
+    decoded.map_err(|e| DbErr::Type(format!("column {column}: {e}")))
 }
 
 /// The advisory lock key that serialises start-ups (an arbitrary, fixed key).

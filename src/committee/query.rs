@@ -8,6 +8,7 @@ use super::types::{Committee, Mandate, Organization, Position, State, today};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::graphql::batch::direct;
+use crate::graphql::eager::Eager;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, OrderDirection, Page, PageArgs};
 use crate::graphql::scalars::{Date, SEARCH_MAX, bounded};
@@ -103,12 +104,12 @@ impl CommitteeQuery {
     }
 
     /// Every position of the committee, in order.
-    async fn positions(&self, ctx: &Context<'_>) -> Result<Vec<Position>, ApiError> {
+    async fn positions(&self, ctx: &Context<'_>) -> Result<Vec<Eager<Position>>, ApiError> {
         let db = ctx.data_unchecked::<Db>();
         Ok(direct(ctx, service::positions(db))
             .await?
             .into_iter()
-            .map(Position)
+            .map(|p| Eager(Position(p)))
             .collect())
     }
 

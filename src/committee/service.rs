@@ -403,11 +403,10 @@ pub async fn mandate_pages(
             continue;
         }
         let stmt = per_parent_statement(db.backend(), column, pg_type, keys, window);
-        let rows = mandate::Entity::find()
-            .from_raw_sql(stmt)
+        let rows = <MandateRow as sea_orm::FromQueryResult>::find_by_statement(stmt)
             .all(&db.conn)
             .await?;
-        for row in rows {
+        for MandateRow(row) in rows {
             let parent = if column == "position_id" {
                 MandateParent::Position(row.position_id)
             } else {
@@ -420,6 +419,33 @@ pub async fn mandate_pages(
         rows.sort_by(|a, b| b.starts_on.cmp(&a.starts_on).then(b.id.cmp(&a.id)));
     }
     Ok(pages)
+}
+
+/// A mandate read from a page of mandates: its NULLs read as `None`
+/// directly (see `db::nullable`), six nullable columns in each of up to
+/// hundreds of rows.
+struct MandateRow(mandate::Model);
+
+impl sea_orm::FromQueryResult for MandateRow {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        use crate::db::nullable;
+        debug_assert!(pre.is_empty(), "a page's rows are not nested");
+        Ok(Self(mandate::Model {
+            id: row.try_get(pre, "id")?,
+            position_id: row.try_get(pre, "position_id")?,
+            state_iso3: row.try_get(pre, "state_iso3")?,
+            seat: row.try_get(pre, "seat")?,
+            starts_on: row.try_get(pre, "starts_on")?,
+            ends_on: nullable(row, "ends_on")?,
+            designated_at_meeting_id: nullable(row, "designated_at_meeting_id")?,
+            ends_at_meeting_id: nullable(row, "ends_at_meeting_id")?,
+            renews_mandate_id: nullable(row, "renews_mandate_id")?,
+            nomination_id: nullable(row, "nomination_id")?,
+            attested_on: nullable(row, "attested_on")?,
+            source: row.try_get(pre, "source")?,
+            created_at: row.try_get(pre, "created_at")?,
+        }))
+    }
 }
 
 fn per_parent_statement(

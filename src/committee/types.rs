@@ -12,6 +12,7 @@ use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, S
 use super::service::MandateParent;
 use crate::clock::SharedClock;
 use crate::error::ApiError;
+use crate::graphql::eager::Eager;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
@@ -369,13 +370,14 @@ impl Mandate {
         GlobalId::Mandate(self.0.id).encode()
     }
 
-    async fn position(&self, ctx: &Context<'_>) -> Result<Position, ApiError> {
-        load_position(ctx, self.0.position_id).await
+    async fn position(&self, ctx: &Context<'_>) -> Result<Eager<Position>, ApiError> {
+        load_position(ctx, self.0.position_id).await.map(Eager)
     }
 
-    async fn state(&self, ctx: &Context<'_>) -> Result<State, ApiError> {
+    async fn state(&self, ctx: &Context<'_>) -> Result<Eager<State>, ApiError> {
         load_state(ctx, &self.0.state_iso3)
             .await?
+            .map(Eager)
             .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
 

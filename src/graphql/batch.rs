@@ -123,12 +123,15 @@ where
         tokio::spawn(async move {
             let keys: Vec<K> = keys.into_iter().collect();
             let result = loader.load(&keys).await.map(Arc::new);
-            // Not in flight before anyone hears of it: the request may flush
-            // again as soon as it wakes.
-            scope.in_flight.fetch_sub(1, Ordering::SeqCst);
+            // In flight until every waiter has its answer: a poll of the
+            // request that runs meanwhile (woken by another batch) must not
+            // start the next batches before these waiters have asked for
+            // their keys. The wake below polls the request once more, and
+            // that poll may start them.
             for waiter in waiters {
                 let _ = waiter.send(result.clone());
             }
+            scope.in_flight.fetch_sub(1, Ordering::SeqCst);
             scope.wake();
         });
         true
@@ -162,6 +165,24 @@ where
         }
     }
 
+    /// Asks for `keys` in the next batch and waits for it: the batch's
+    /// whole answer, shared by everyone who waited for it.
+    async fn batch(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+    ) -> Result<Arc<HashMap<K, L::Value>>, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut pending = lock(&self.queue.pending);
+            pending.0.extend(keys);
+            pending.1.push(tx);
+        }
+        self.scope.schedule();
+        rx.await.map_err(|_| {
+            ApiError::broken("a batch's answer is sent before its sender is dropped")
+        })?
+    }
+
     /// Loads several keys in the next batch.
     pub async fn load_many(
         &self,
@@ -171,16 +192,7 @@ where
         if keys.is_empty() {
             return Ok(HashMap::new());
         }
-        let (tx, rx) = oneshot::channel();
-        {
-            let mut pending = lock(&self.queue.pending);
-            pending.0.extend(keys.iter().cloned());
-            pending.1.push(tx);
-        }
-        self.scope.schedule();
-        let all = rx.await.map_err(|_| {
-            ApiError::broken("a batch's answer is sent before its sender is dropped")
-        })??;
+        let all = self.batch(keys.iter().cloned()).await?;
         Ok(keys
             .into_iter()
             .filter_map(|k| {
@@ -192,8 +204,8 @@ where
 
     /// Loads one key in the next batch.
     pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, ApiError> {
-        let mut found = self.load_many([key.clone()]).await?;
-        Ok(found.remove(&key))
+        let all = self.batch([key.clone()]).await?;
+        Ok(all.get(&key).cloned())
     }
 }
 
@@ -215,8 +227,13 @@ impl Wake for FlagWaker {
 }
 
 /// Runs `execution`, starting the batches of `scope` whenever it stalls.
+///
+/// The execution runs outside tokio's cooperative budget: a task that has
+/// used its budget sees ready channels answer `Pending` and is woken only
+/// after its poll returns, so a poll that ran out of budget would look
+/// stalled, and the batches would start before every key was asked for.
 pub async fn run<F: Future>(scope: Arc<Scope>, execution: F) -> F::Output {
-    let mut execution = pin!(execution);
+    let mut execution = pin!(tokio::task::unconstrained(execution));
     std::future::poll_fn(move |cx| {
         *lock(&scope.waker) = Some(cx.waker().clone());
         let flag = Arc::new(FlagWaker {

@@ -4,6 +4,7 @@
 //! their GraphQL surfaces with it, and `server` assembles them.
 
 pub mod batch;
+pub mod eager;
 pub mod error;
 pub mod idempotency;
 pub mod ids;

@@ -28,28 +28,29 @@ pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: 
 
 /// The order of one selection's response keys, and the plans of their
 /// sub-selections, each worked out once per request (on first use) however
-/// many objects of a list share it.
+/// many objects of a list share it. One lookup per key of each object.
 struct Plan<'a> {
-    rank: HashMap<Name, usize>,
-    children: HashMap<Name, Child<'a>>,
+    keys: Keys<'a>,
 }
 
+/// Each response key of a selection: its rank and its sub-selections.
+type Keys<'a> = HashMap<Name, Child<'a>, foldhash::fast::RandomState>;
+
 struct Child<'a> {
+    rank: usize,
     sets: Vec<&'a SelectionSet>,
     plan: OnceCell<Plan<'a>>,
 }
 
 impl<'a> Plan<'a> {
     fn of(sets: &[&'a SelectionSet], document: &'a ExecutableDocument) -> Self {
-        let mut keys = Vec::new();
-        let mut children: HashMap<Name, Child<'a>> = HashMap::new();
-        collect(sets, document, &mut keys, &mut children, 0);
-        let rank = keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect();
-        Self { rank, children }
+        let mut keys = Keys::default();
+        collect(sets, document, &mut keys, 0);
+        Self { keys }
     }
 
     fn rank(&self, key: &Name) -> usize {
-        self.rank.get(key).copied().unwrap_or(usize::MAX)
+        self.keys.get(key).map_or(usize::MAX, |child| child.rank)
     }
 
     fn apply(&self, value: &mut Value, document: &'a ExecutableDocument) {
@@ -60,17 +61,24 @@ impl<'a> Plan<'a> {
                 }
             }
             Value::Object(map) => {
-                for (key, child) in map.iter_mut() {
-                    if let Some(sub) = self.children.get(key) {
-                        sub.plan
-                            .get_or_init(|| Plan::of(&sub.sets, document))
-                            .apply(child, document);
-                    }
+                let mut sorted = true;
+                let mut last = 0;
+                for (key, value) in map.iter_mut() {
+                    let rank = match self.keys.get(key) {
+                        Some(child) => {
+                            if matches!(value, Value::Object(_) | Value::List(_)) {
+                                child
+                                    .plan
+                                    .get_or_init(|| Plan::of(&child.sets, document))
+                                    .apply(value, document);
+                            }
+                            child.rank
+                        }
+                        None => usize::MAX,
+                    };
+                    sorted &= last <= rank;
+                    last = rank;
                 }
-                let sorted = map
-                    .keys()
-                    .zip(map.keys().skip(1))
-                    .all(|(a, b)| self.rank(a) <= self.rank(b));
                 if !sorted {
                     map.sort_by(|a, _, b, _| self.rank(a).cmp(&self.rank(b)));
                 }
@@ -84,8 +92,7 @@ impl<'a> Plan<'a> {
 fn collect<'a>(
     sets: &[&'a SelectionSet],
     document: &'a ExecutableDocument,
-    keys: &mut Vec<Name>,
-    children: &mut HashMap<Name, Child<'a>>,
+    keys: &mut Keys<'a>,
     depth: usize,
 ) {
     // Validation refuses fragment cycles; the bound only guards this walk.
@@ -97,12 +104,10 @@ fn collect<'a>(
             match &selection.node {
                 Selection::Field(field) => {
                     let key = field.node.response_key().node.clone();
-                    if !children.contains_key(&key) {
-                        keys.push(key.clone());
-                    }
-                    children
-                        .entry(key)
+                    let rank = keys.len();
+                    keys.entry(key)
                         .or_insert_with(|| Child {
+                            rank,
                             sets: Vec::new(),
                             plan: OnceCell::new(),
                         })
@@ -116,7 +121,6 @@ fn collect<'a>(
                             &[&fragment.node.selection_set.node],
                             document,
                             keys,
-                            children,
                             depth + 1,
                         );
                     }
@@ -126,7 +130,6 @@ fn collect<'a>(
                         &[&inline.node.selection_set.node],
                         document,
                         keys,
-                        children,
                         depth + 1,
                     );
                 }

@@ -1,9 +1,14 @@
 //! Relay connections over a page of an ordered list (see `crate::paging`):
 //! edges with opaque offset cursors, `pageInfo` and `totalCount`.
 
-use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{Enum, OutputType, SimpleObject};
+use std::borrow::Cow;
+
+use async_graphql::connection::{CursorType, PageInfo};
+use async_graphql::resolver_utils::ContainerType;
+use async_graphql::{Enum, Object, OutputType, TypeName};
 use sea_orm::Order;
+
+use super::eager::Eager;
 
 pub use crate::paging::{DEFAULT_PAGE, MAX_PAGE, PageArgs, Window};
 
@@ -42,32 +47,92 @@ impl From<OrderDirection> for Order {
     }
 }
 
-/// Extra fields of every connection.
-#[derive(SimpleObject, Clone, Copy, Debug)]
-pub struct ConnectionFields {
-    /// How many nodes the whole list has, across all pages.
-    pub total_count: i64,
+/// A page of a list: a Relay connection, named after its nodes
+/// (`MandateConnection`). Its edges and nodes are resolved eagerly (see
+/// `graphql::eager`): a page of twenty is forty objects.
+pub struct Page<N> {
+    edges: Vec<PageEdge<N>>,
+    has_previous_page: bool,
+    has_next_page: bool,
+    total_count: i64,
 }
 
-pub type Page<N> = Connection<OffsetCursor, N, ConnectionFields>;
+impl<N: OutputType> TypeName for Page<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::type_name()).into()
+    }
+}
+
+#[Object(name_type)]
+impl<N: ContainerType> Page<N> {
+    /// Information to aid in pagination.
+    async fn page_info(&self) -> PageInfo {
+        PageInfo {
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+            start_cursor: self.edges.first().map(|edge| edge.cursor.encode_cursor()),
+            end_cursor: self.edges.last().map(|edge| edge.cursor.encode_cursor()),
+        }
+    }
+
+    /// A list of edges.
+    async fn edges(&self) -> Vec<Eager<&PageEdge<N>>> {
+        self.edges.iter().map(Eager).collect()
+    }
+
+    /// A list of nodes.
+    async fn nodes(&self) -> Vec<Eager<&N>> {
+        self.edges.iter().map(|edge| Eager(&edge.node)).collect()
+    }
+
+    /// How many nodes the whole list has, across all pages.
+    async fn total_count(&self) -> i64 {
+        self.total_count
+    }
+}
+
+/// One node of a page with its cursor (`MandateEdge`).
+pub struct PageEdge<N> {
+    cursor: OffsetCursor,
+    node: N,
+}
+
+impl<N: OutputType> TypeName for PageEdge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
+
+/// An edge in a connection.
+#[Object(name_type)]
+impl<N: ContainerType> PageEdge<N> {
+    /// The item at the end of the edge
+    async fn node(&self) -> Eager<&N> {
+        Eager(&self.node)
+    }
+
+    /// A cursor for use in pagination
+    async fn cursor(&self) -> String {
+        self.cursor.encode_cursor()
+    }
+}
 
 /// Builds the connection for `nodes`, the window `window` of a list of `total`.
-pub fn connection<N: OutputType>(window: Window, total: u64, nodes: Vec<N>) -> Page<N> {
+pub fn connection<N>(window: Window, total: u64, nodes: Vec<N>) -> Page<N> {
     let end = window.offset + nodes.len() as u64;
-    let mut page = Connection::with_additional_fields(
-        window.offset > 0,
-        end < total,
-        ConnectionFields {
-            total_count: total as i64,
-        },
-    );
-    page.edges.extend(
-        nodes
+    Page {
+        has_previous_page: window.offset > 0,
+        has_next_page: end < total,
+        total_count: total as i64,
+        edges: nodes
             .into_iter()
             .enumerate()
-            .map(|(i, node)| Edge::new(OffsetCursor(window.offset + i as u64), node)),
-    );
-    page
+            .map(|(i, node)| PageEdge {
+                cursor: OffsetCursor(window.offset + i as u64),
+                node,
+            })
+            .collect(),
+    }
 }
 
 /// Query complexity of a connection field: its child's complexity times the page size.

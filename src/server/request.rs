@@ -14,24 +14,18 @@ use crate::auth::Caller;
 use crate::graphql::batch::Scope;
 use crate::graphql::loaders::Loaders;
 
-/// Adds what resolvers read to a request: the database, the clock, the
-/// policy, the event dispatcher, the meeting hooks, the caller, the batching
-/// scope and the request's loaders (`graphql::loaders::Loaders`: a fresh set
-/// per request or WebSocket operation, each made on first use).
+/// Adds a request's own data to it: the caller, the batching scope and the
+/// request's loaders (`graphql::loaders::Loaders`: a fresh set per request
+/// or WebSocket operation, each made on first use). What every request
+/// shares (the database, the clock, ...) the schema holds
+/// (`server::schema::Shared`).
 pub fn prepare(
     app: &AppState,
     request: async_graphql::Request,
     caller: Caller,
     scope: &Arc<Scope>,
 ) -> async_graphql::Request {
-    let request = request
-        .data(app.db.clone())
-        .data(app.clock.clone())
-        .data(app.config.policy)
-        .data(app.dispatcher.clone())
-        .data(app.meeting_hooks.clone())
-        .data(caller)
-        .data(scope.clone());
+    let request = request.data(caller).data(scope.clone());
     request.data(Loaders::new(app.db.clone(), scope.clone()))
 }
 

@@ -179,25 +179,49 @@ pub struct Limits {
 /// (which bounds introspection separately).
 const BACKSTOP_DEPTH: usize = 64;
 
-/// The schema with its limits. Request data (the database, the clock, the
-/// loaders) is added per request by the HTTP layer.
-pub fn build_schema(limits: Limits) -> CcmSchema {
+/// What every operation of a running server reads and no request changes:
+/// the database, the clock, the policy, the event dispatcher and the meeting
+/// hooks. The schema holds it once; each request adds only its own data
+/// (`server::request::prepare`).
+pub struct Shared {
+    pub db: crate::db::Db,
+    pub clock: crate::clock::SharedClock,
+    pub policy: crate::config::Policy,
+    pub dispatcher: std::sync::Arc<crate::events::dispatcher::Dispatcher>,
+    pub meeting_hooks: crate::meetings::hooks::MeetingHooks,
+}
+
+/// The schema with its limits and, for a server, the data every operation
+/// shares (none for printing the SDL).
+pub fn build_schema(limits: Limits, shared: Option<Shared>) -> CcmSchema {
     // No extension otherwise: with none, async-graphql resolves fields on its fast path.
     let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(BACKSTOP_DEPTH)
         .limit_complexity(limits.max_complexity);
+    if let Some(shared) = shared {
+        builder = builder
+            .data(shared.db)
+            .data(shared.clock)
+            .data(shared.policy)
+            .data(shared.dispatcher)
+            .data(shared.meeting_hooks);
+    }
     // A span per resolved field costs about a tenth of a nested query's CPU:
     // only when asked for (`CCM_LOG=...,async_graphql::graphql=info`).
     if tracing::enabled!(target: "async_graphql::graphql", tracing::Level::INFO) {
         builder = builder.extension(async_graphql::extensions::Tracing);
+        crate::graphql::eager::with_field_extensions();
     }
     builder.finish()
 }
 
 /// The SDL, as `ccm-committee schema` prints it.
 pub fn sdl() -> String {
-    build_schema(Limits {
-        max_complexity: crate::config::defaults::MAX_COMPLEXITY,
-    })
+    build_schema(
+        Limits {
+            max_complexity: crate::config::defaults::MAX_COMPLEXITY,
+        },
+        None,
+    )
     .sdl()
 }

@@ -133,9 +133,18 @@ impl AppState {
             max_depth: config.max_depth,
             max_introspection_depth: config.max_introspection_depth,
         };
-        let schema = build_schema(Limits {
-            max_complexity: config.max_complexity,
-        });
+        let schema = build_schema(
+            Limits {
+                max_complexity: config.max_complexity,
+            },
+            Some(crate::server::schema::Shared {
+                db: db.clone(),
+                clock: clock.clone(),
+                policy: config.policy,
+                dispatcher: dispatcher.clone(),
+                meeting_hooks: meeting_hooks.clone(),
+            }),
+        );
         let multiplexer = crate::server::multiplex::Multiplexer::new(
             schema.clone(),
             config.live.subscriber_buffer,

@@ -11,6 +11,7 @@ mod batching;
 mod browser;
 mod cli;
 mod committee;
+mod eager;
 mod engine;
 mod fuzz;
 mod hostile;

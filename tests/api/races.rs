@@ -214,3 +214,53 @@ async fn replicas_started_together_on_a_fresh_database_all_start() {
     assert_eq!(loaded, 1, "one of them loads the reference data");
     drop(database);
 }
+
+/// On SQLite the holder of the write lock writes on a connection of its own:
+/// it never waits for a pooled connection, even when readers hold every one
+/// (before, it took one from the readers' pool while it held the lock, and
+/// every writer queued behind it waited too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_writer_never_waits_for_a_readers_connection() {
+    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = ccm_committee::config::DatabaseConfig::new(format!(
+        "sqlite://{}",
+        dir.path().join("writer.db").display()
+    ));
+    config.max_connections = 1;
+    let db = ccm_committee::db::Db::connect(&config)
+        .await
+        .expect("connect");
+    db.migrate().await.expect("migrate");
+    let count = |sql: &str| Statement::from_string(db.backend(), sql.to_owned());
+    // A reader holds the pool's only connection, inside a read transaction.
+    let reader = db.conn.begin().await.expect("reader");
+    reader
+        .query_one_raw(count("SELECT COUNT(*) AS n FROM states"))
+        .await
+        .expect("read");
+    let write = async {
+        let txn = db.begin_write().await?;
+        txn.execute_unprepared("CREATE TABLE writer_probe (x INTEGER)")
+            .await?;
+        txn.execute_unprepared("INSERT INTO writer_probe (x) VALUES (1)")
+            .await?;
+        txn.commit().await
+    };
+    // A deadline only to fail instead of hanging: the write needs no
+    // connection the reader holds.
+    tokio::time::timeout(std::time::Duration::from_secs(20), write)
+        .await
+        .expect("the writer waited for the reader's connection")
+        .expect("the write");
+    reader.rollback().await.expect("rollback");
+    let written = db
+        .conn
+        .query_one_raw(count("SELECT COUNT(*) AS n FROM writer_probe"))
+        .await
+        .expect("read")
+        .expect("row")
+        .try_get::<i64>("", "n")
+        .expect("n");
+    assert_eq!(written, 1);
+}
