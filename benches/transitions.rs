@@ -5,6 +5,11 @@
 //!
 //! `cargo bench --bench transitions` (PostgreSQL from `CCM_TEST_POSTGRES_URL`,
 //! default postgres://postgres@127.0.0.1:5432/postgres). Numbers go to BENCHMARKS.md.
+//!
+//! `CCM_BENCH_PREVIOUS=BINARY` then measures this build's binary and a
+//! previous build's on SQLite, each a process of its own on a fresh file,
+//! in interleaved rounds (`CCM_BENCH_ROUNDS`, default 3): the ratio of this
+//! build to the previous one, measured on the same machine at the same time.
 
 mod common;
 
@@ -42,9 +47,9 @@ async fn call(client: &reqwest::Client, url: &str, token: &str, query: &str, var
     body["data"].clone()
 }
 
-async fn measure(label: &str, url: String) {
-    let (addr, db) = common::serve_here(url).await;
-    let graphql = format!("http://{addr}/graphql");
+/// Measures the server at `graphql`; `db` counts its statements when it
+/// runs in this process. Returns the transitions per second.
+async fn measure(label: &str, graphql: String, db: Option<&ccm_committee::db::Db>) -> f64 {
     let presidency = common::dev_token("bench-isu", Role::Presidency, None);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
@@ -60,7 +65,7 @@ async fn measure(label: &str, url: String) {
     .await["scheduleMeeting"]["id"]
         .clone();
 
-    let statements_before = db.statement_count();
+    let statements_before = db.map(|db| db.statement_count());
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, code) in STATES.iter().enumerate().take(CLIENTS) {
@@ -107,28 +112,74 @@ async fn measure(label: &str, url: String) {
         all.extend(task.await.expect("client"));
     }
     let elapsed = started.elapsed().as_secs_f64();
-    let statements = db.statement_count() - statements_before;
     all.sort();
     let p = |q: f64| all[((all.len() as f64 - 1.0) * q) as usize].as_secs_f64() * 1e3;
+    let rate = all.len() as f64 / elapsed;
+    let statements = match (db, statements_before) {
+        (Some(db), Some(before)) => format!(
+            ", {:.1} statements per transition",
+            (db.statement_count() - before) as f64 / all.len() as f64
+        ),
+        _ => String::new(),
+    };
     println!(
-        "{label}: {:.0} transitions/s, p50 {:.1} ms, p99 {:.1} ms, {:.1} statements per transition ({} transitions)",
-        all.len() as f64 / elapsed,
+        "{label}: {rate:.0} transitions/s, p50 {:.1} ms, p99 {:.1} ms{statements} ({} transitions)",
         p(0.5),
         p(0.99),
-        statements as f64 / all.len() as f64,
         all.len()
     );
+    rate
+}
+
+/// Measures `binary` as a process of its own on a fresh SQLite file.
+async fn measure_binary(label: &str, binary: &str) -> f64 {
+    let dir = tempfile::tempdir().expect("dir");
+    let (mut child, port) = common::spawn_binary(binary, dir.path(), &[]).await;
+    let rate = measure(label, format!("http://127.0.0.1:{port}/graphql"), None).await;
+    child.kill().await.ok();
+    rate
 }
 
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("dir");
-    measure(
-        "SQLite",
-        format!("sqlite://{}", dir.path().join("moves.db").display()),
-    )
-    .await;
+    let (addr, db) =
+        common::serve_here(format!("sqlite://{}", dir.path().join("moves.db").display())).await;
+    measure("SQLite", format!("http://{addr}/graphql"), Some(&db)).await;
     let scratch = common::Scratch::postgres().await;
-    measure("PostgreSQL", scratch.url.clone()).await;
+    let (addr, db) = common::serve_here(scratch.url.clone()).await;
+    measure("PostgreSQL", format!("http://{addr}/graphql"), Some(&db)).await;
     scratch.drop_now().await;
+
+    let Ok(previous) = std::env::var("CCM_BENCH_PREVIOUS") else {
+        return;
+    };
+    let rounds = std::env::var("CCM_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3usize)
+        .max(1);
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let this = measure_binary(
+            &format!("round {round}, this build (SQLite, own process)"),
+            env!("CARGO_BIN_EXE_ccm-committee"),
+        )
+        .await;
+        let before = measure_binary(
+            &format!("round {round}, previous build (SQLite, own process)"),
+            &previous,
+        )
+        .await;
+        ratios.push(this / before);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "this build against the previous one on SQLite: {:.2}x (median of {rounds} rounds; {:?})",
+        ratios[ratios.len() / 2],
+        ratios
+            .iter()
+            .map(|r| format!("{r:.2}"))
+            .collect::<Vec<_>>()
+    );
 }
