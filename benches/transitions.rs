@@ -143,8 +143,11 @@ async fn measure_binary(label: &str, binary: &str) -> f64 {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("dir");
-    let (addr, db) =
-        common::serve_here(format!("sqlite://{}", dir.path().join("moves.db").display())).await;
+    let (addr, db) = common::serve_here(format!(
+        "sqlite://{}",
+        dir.path().join("moves.db").display()
+    ))
+    .await;
     measure("SQLite", format!("http://{addr}/graphql"), Some(&db)).await;
     let scratch = common::Scratch::postgres().await;
     let (addr, db) = common::serve_here(scratch.url.clone()).await;
@@ -177,9 +180,6 @@ async fn main() {
     println!(
         "this build against the previous one on SQLite: {:.2}x (median of {rounds} rounds; {:?})",
         ratios[ratios.len() / 2],
-        ratios
-            .iter()
-            .map(|r| format!("{r:.2}"))
-            .collect::<Vec<_>>()
+        ratios.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>()
     );
 }
