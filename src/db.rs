@@ -82,20 +82,18 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             // A file does not hang up: no ping before each use of a connection.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(config.max_connections.max(1))
-                .test_before_acquire(false)
-                .connect_with(options.clone())
-                .await
-                .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await
-                .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))?;
-            writer_pool = Some(SqlxSqliteConnector::from_sqlx_sqlite_pool(writer));
-            SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+            let open = async |connections: u32| {
+                SqlitePoolOptions::new()
+                    .max_connections(connections)
+                    .test_before_acquire(false)
+                    .connect_with(options.clone())
+                    .await
+                    .map(SqlxSqliteConnector::from_sqlx_sqlite_pool)
+                    .map_err(|e| DbErr::Custom(format!("cannot open SQLite database: {e}")))
+            };
+            let readers = open(config.max_connections.max(1)).await?;
+            writer_pool = Some(open(1).await?);
+            readers
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(config.max_connections.max(1))
