@@ -2,10 +2,11 @@
 //! process, rendered on `GET /metrics`. Every name is declared here, with
 //! what it counts; the code that observes a thing calls the function below.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock, RwLock};
 use std::time::Duration;
 
-use metrics::{counter, gauge, histogram};
+use metrics::{Counter, Histogram, counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
@@ -42,12 +43,45 @@ pub fn render() -> String {
 /// `subscription`, or `none` when refused before one was known), its first
 /// root field (`none` when the document was refused) and its duration.
 pub fn request(operation: &'static str, field: &str, took: Duration) {
-    counter!("ccm_graphql_requests_total", "operation" => operation, "field" => field.to_owned())
-        .increment(1);
-    histogram!("ccm_graphql_request_duration_seconds",
-        "operation" => operation, "field" => field.to_owned())
-    .record(took.as_secs_f64());
+    let series = || {
+        (
+            counter!("ccm_graphql_requests_total", "operation" => operation, "field" => field.to_owned()),
+            histogram!("ccm_graphql_request_duration_seconds",
+                "operation" => operation, "field" => field.to_owned()),
+        )
+    };
+    let record = |(requests, duration): &(Counter, Histogram)| {
+        requests.increment(1);
+        duration.record(took.as_secs_f64());
+    };
+    // A series' handles are kept once this process's recorder is in place
+    // (a handle made before would record nowhere): making them builds two
+    // label strings and looks the series up, which costs more than
+    // recording. The fields are the schema's root fields, so few.
+    if !HANDLE.get().is_some_and(Option::is_some) {
+        return record(&series());
+    }
+    let key = |kept: &RequestSeries| kept.get(operation).and_then(|f| f.get(field)).cloned();
+    let kept = REQUEST_SERIES.read().ok().and_then(|kept| key(&kept));
+    let handles = match kept {
+        Some(handles) => handles,
+        None => {
+            let handles = series();
+            if let Ok(mut kept) = REQUEST_SERIES.write() {
+                kept.entry(operation)
+                    .or_default()
+                    .insert(field.into(), handles.clone());
+            }
+            handles
+        }
+    };
+    record(&handles);
 }
+
+/// The request series kept, by operation type and root field.
+type RequestSeries = HashMap<&'static str, HashMap<Box<str>, (Counter, Histogram)>>;
+
+static REQUEST_SERIES: LazyLock<RwLock<RequestSeries>> = LazyLock::new(RwLock::default);
 
 /// A GraphQL error sent to a client, by `extensions.code`.
 pub fn error(code: &str) {

@@ -47,6 +47,9 @@ impl Dispatcher {
     }
 }
 
+/// The most entries read from the log at once.
+const PAGE: u64 = 500;
+
 async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Duration) {
     loop {
         tokio::select! {
@@ -54,9 +57,13 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Dura
             () = tokio::time::sleep(poll) => {}
         }
         loop {
-            match log::after(&db.conn, None, last, 500).await {
+            match log::after(&db.conn, None, last, PAGE).await {
                 Ok(entries) if entries.is_empty() => break,
                 Ok(entries) => {
+                    // A page not full holds all there was: an entry
+                    // committed since has notified, so the next wake-up
+                    // reads it, without a read that finds nothing.
+                    let more = entries.len() >= PAGE as usize;
                     let now = chrono::Utc::now();
                     for entry in entries {
                         last = entry.id;
@@ -66,6 +73,9 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Dura
                         crate::telemetry_metrics::event_fanned_out(entry.id, late);
                         // No receiver is fine: nobody is subscribed.
                         let _ = tx.send(Arc::new(entry));
+                    }
+                    if !more {
+                        break;
                     }
                 }
                 Err(err) => {

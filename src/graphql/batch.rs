@@ -18,7 +18,7 @@ use std::future::Future;
 use std::hash::Hash;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Wake, Waker};
 
 use async_graphql::dataloader::Loader;
@@ -146,6 +146,9 @@ where
 {
     queue: Arc<Queue<L, K>>,
     scope: Arc<Scope>,
+    /// Rows the request already holds, because its own mutation wrote them:
+    /// loads of their keys are answered without a batch.
+    primed: OnceLock<Mutex<HashMap<K, L::Value>>>,
 }
 
 impl<L, K> Batcher<L, K>
@@ -162,7 +165,20 @@ where
         Self {
             queue,
             scope: scope.clone(),
+            primed: OnceLock::new(),
         }
+    }
+
+    /// Answers later loads of `key` with `value`: a row this request's
+    /// mutation wrote and committed, which its answer is rendered from.
+    pub fn prime(&self, key: K, value: L::Value) {
+        lock(self.primed.get_or_init(Mutex::default)).insert(key, value);
+    }
+
+    fn primed(&self, key: &K) -> Option<L::Value> {
+        self.primed
+            .get()
+            .and_then(|primed| lock(primed).get(key).cloned())
     }
 
     /// Asks for `keys` in the next batch and waits for it: the batch's
@@ -188,22 +204,33 @@ where
         &self,
         keys: impl IntoIterator<Item = K>,
     ) -> Result<HashMap<K, L::Value>, ApiError> {
-        let keys: Vec<K> = keys.into_iter().collect();
+        let mut found = HashMap::new();
+        let mut keys: Vec<K> = keys.into_iter().collect();
+        if self.primed.get().is_some() {
+            keys.retain(|k| match self.primed(k) {
+                Some(value) => {
+                    found.insert(k.clone(), value);
+                    false
+                }
+                None => true,
+            });
+        }
         if keys.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(found);
         }
         let all = self.batch(keys.iter().cloned()).await?;
-        Ok(keys
-            .into_iter()
-            .filter_map(|k| {
-                let value = all.get(&k)?.clone();
-                Some((k, value))
-            })
-            .collect())
+        found.extend(keys.into_iter().filter_map(|k| {
+            let value = all.get(&k)?.clone();
+            Some((k, value))
+        }));
+        Ok(found)
     }
 
     /// Loads one key in the next batch.
     pub async fn load_one(&self, key: K) -> Result<Option<L::Value>, ApiError> {
+        if let Some(value) = self.primed(&key) {
+            return Ok(Some(value));
+        }
         let all = self.batch([key.clone()]).await?;
         Ok(all.get(&key).cloned())
     }

@@ -1,9 +1,9 @@
-//! A nomination as one unit: its row, its workflow instance, its position and
-//! its deciding meeting, loaded together (and, for a move, locked), and the
+//! A nomination as one unit: its row, its workflow instance, its position,
+//! its deciding meeting and its nominee State, loaded together (and, for a move, locked), and the
 //! rule that dates its term.
 
 use chrono::{Months, NaiveDate};
-use entity::{meeting, nomination, position, workflow_instance};
+use entity::{meeting, nomination, position, state, workflow_instance};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockType, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, IdenStatic, Iterable,
@@ -18,6 +18,8 @@ pub struct Loaded {
     pub instance: workflow_instance::Model,
     pub position: position::Model,
     pub meeting: meeting::Model,
+    /// The nominated State, whose dates the `stateParty` guard reads.
+    pub nominee: state::Model,
 }
 
 /// Adds every column of `E` to `select`, named `{prefix}{column}`.
@@ -30,8 +32,8 @@ fn columns<E: EntityTrait + Default>(select: &mut SelectStatement, prefix: &str)
     }
 }
 
-/// Loads a nomination, its instance, position and deciding meeting in one
-/// statement; with `lock`, its workflow instance (only) is locked for the
+/// Loads a nomination, its instance, position, deciding meeting and
+/// nominee State in one statement; with `lock`, its workflow instance (only) is locked for the
 /// rest of the transaction (PostgreSQL), so that every check made on it
 /// holds until the move commits.
 pub async fn load<C: ConnectionTrait>(conn: &C, id: i64, lock: bool) -> Result<Loaded, ApiError> {
@@ -40,6 +42,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64, lock: bool) -> Result<L
     columns::<nomination::Entity>(&mut select, "n_");
     columns::<position::Entity>(&mut select, "p_");
     columns::<meeting::Entity>(&mut select, "m_");
+    columns::<state::Entity>(&mut select, "s_");
     select
         .from(workflow_instance::Entity)
         .inner_join(
@@ -57,6 +60,11 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64, lock: bool) -> Result<L
             Expr::col((meeting::Entity, meeting::Column::Id))
                 .equals((nomination::Entity, nomination::Column::DecidingMeetingId)),
         )
+        .inner_join(
+            state::Entity,
+            Expr::col((state::Entity, state::Column::Iso3))
+                .equals((nomination::Entity, nomination::Column::StateIso3)),
+        )
         .and_where(Expr::col((workflow_instance::Entity, workflow_instance::Column::Id)).eq(id));
     let backend = conn.get_database_backend();
     if lock && backend == DatabaseBackend::Postgres {
@@ -71,6 +79,7 @@ pub async fn load<C: ConnectionTrait>(conn: &C, id: i64, lock: bool) -> Result<L
         nomination: nomination::Model::from_query_result(&row, "n_")?,
         position: position::Model::from_query_result(&row, "p_")?,
         meeting: meeting::Model::from_query_result(&row, "m_")?,
+        nominee: state::Model::from_query_result(&row, "s_")?,
     })
 }
 

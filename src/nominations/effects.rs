@@ -16,7 +16,8 @@ use crate::error::ApiError;
 use crate::meetings::agenda;
 use crate::workflow::Fired;
 
-/// Runs `fired`'s effects and saves what they change on the nomination.
+/// Runs `fired`'s effects and saves what they change on the nomination;
+/// returns the nomination's row as the move leaves it.
 pub async fn run(
     txn: &WriteTxn,
     loaded: &Loaded,
@@ -24,7 +25,7 @@ pub async fn run(
     mv: &Move,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<nomination::Model, ApiError> {
     let n = &loaded.nomination;
     let mut changes: nomination::ActiveModel = n.clone().into();
     // The row is written only when a move changes it (the instance keeps
@@ -88,9 +89,9 @@ pub async fn run(
             }
         }
     }
-    if changed {
-        changes.updated_at = Set(now.fixed_offset());
-        changes.update(&**txn).await?;
+    if !changed {
+        return Ok(n.clone());
     }
-    Ok(())
+    changes.updated_at = Set(now.fixed_offset());
+    Ok(changes.update(&**txn).await?)
 }

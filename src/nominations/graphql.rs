@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use super::commands::{Move, Proposal, Slate};
 use super::consultation::{self, Response};
 use super::definition::NominationEvent;
-use super::loaders::NominationLoader;
+use super::loaders::{InstanceLoader, NominationLoader};
 use super::moves;
 use super::read::{self, NominationQuery};
 use super::types::{Nomination, NominationState, Stance, TimerStatus};
@@ -28,6 +28,16 @@ use crate::workflow::timers;
 
 fn now(ctx: &Context<'_>) -> DateTime<Utc> {
     ctx.data_unchecked::<SharedClock>().now()
+}
+
+/// Hands the rows a move committed to the request's loaders: its answer
+/// is rendered from them, with no statement to read them back.
+fn prime(ctx: &Context<'_>, written: Option<moves::Written>) {
+    if let Some(written) = written {
+        let id = written.nomination.id;
+        get::<InstanceLoader, i64>(ctx).prime(id, written.instance);
+        get::<NominationLoader, i64>(ctx).prime(id, written.nomination);
+    }
 }
 
 async fn load(ctx: &Context<'_>, id: i64) -> Result<Nomination, ApiError> {
@@ -298,7 +308,8 @@ impl NominationsMutation {
         let who = identity(ctx)?;
         let db = ctx.data_unchecked::<Db>();
         let policy = ctx.data_unchecked::<Policy>();
-        let done = moves::fire(db, who, mv, key.as_deref(), policy, now(ctx)).await?;
+        let (done, written) = moves::fire(db, who, mv, key.as_deref(), policy, now(ctx)).await?;
+        prime(ctx, written);
         load(ctx, settle(ctx, done)).await
     }
 
@@ -309,7 +320,8 @@ impl NominationsMutation {
         key: Option<String>,
     ) -> Result<Nomination, ApiError> {
         let db = ctx.data_unchecked::<Db>();
-        let done = moves::propose(db, who, proposal, key.as_deref(), now(ctx)).await?;
+        let (done, written) = moves::propose(db, who, proposal, key.as_deref(), now(ctx)).await?;
+        prime(ctx, written);
         load(ctx, settle(ctx, done)).await
     }
 }

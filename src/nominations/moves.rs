@@ -7,10 +7,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::{mandate, meeting, nomination, position, state, workflow_instance};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::json;
 
@@ -32,43 +33,37 @@ use crate::workflow::idempotency::{self, Done, Keyed};
 use crate::workflow::store::{self, Step};
 use crate::workflow::{Authorized, Fired, Named};
 
-/// Other open nominations of the same State for the same position at the same meeting.
+/// Other open nominations of the same State for the same position at the
+/// same meeting: those holding its open seat (`aggregate::open_seat`, kept
+/// while a nomination is open and unique), one indexed lookup. A nomination
+/// that holds the seat itself has none: the unique index keeps every other
+/// off it.
 async fn open_duplicates<C: ConnectionTrait>(
     conn: &C,
     position_id: i32,
     state: &str,
     meeting_id: i32,
-    except: Option<i64>,
+    existing: Option<&nomination::Model>,
 ) -> Result<usize, ApiError> {
-    let mut query = nomination::Entity::find()
-        .filter(nomination::Column::PositionId.eq(position_id))
-        .filter(nomination::Column::StateIso3.eq(state))
-        .filter(nomination::Column::DecidingMeetingId.eq(meeting_id));
-    if let Some(id) = except {
-        query = query.filter(nomination::Column::Id.ne(id));
+    let seat = aggregate::open_seat(position_id, state, meeting_id);
+    if existing.is_some_and(|n| n.open_seat.as_deref() == Some(seat.as_str())) {
+        return Ok(0);
     }
-    let ids = query.all(conn).await?.into_iter().map(|n| n.id);
-    Ok(super::read::open_ids(conn, ids).await?.len())
-}
-
-async fn relation_on<C: ConnectionTrait>(
-    conn: &C,
-    iso3: &str,
-    date: NaiveDate,
-) -> Result<Option<StateRelation>, ApiError> {
-    Ok(state::Entity::find_by_id(iso3.to_owned())
-        .one(conn)
-        .await?
-        .map(|s| StateRelation::of(&s, date)))
+    let mut query = nomination::Entity::find().filter(nomination::Column::OpenSeat.eq(seat));
+    if let Some(n) = existing {
+        query = query.filter(nomination::Column::Id.ne(n.id));
+    }
+    Ok(usize::try_from(query.count(conn).await?).unwrap_or(usize::MAX))
 }
 
 /// What the guards of an authorised move look at, loaded in its
-/// transaction: only the inputs its guards name.
+/// transaction: only the inputs its guards name, and of those only what
+/// the caller has not already read in it (`nominee`'s row).
 #[allow(clippy::too_many_arguments)]
 async fn context<C: ConnectionTrait>(
     conn: &C,
     authorized: &Authorized<'_, Nominations>,
-    nominee: &str,
+    nominee: &state::Model,
     position: &position::Model,
     meeting: &meeting::Model,
     actor_state: Option<String>,
@@ -77,7 +72,7 @@ async fn context<C: ConnectionTrait>(
 ) -> Result<NominationContext, ApiError> {
     let date = aggregate::meeting_date(meeting, now.date_naive());
     let mut ctx = NominationContext {
-        nominee: nominee.to_owned(),
+        nominee: nominee.iso3.clone(),
         actor_state,
         meeting_kind: stored(&meeting.kind)?,
         meeting_status: stored(&meeting.status)?,
@@ -88,17 +83,11 @@ async fn context<C: ConnectionTrait>(
     for input in authorized.needs() {
         match input {
             Input::NomineeRelation => {
-                ctx.nominee_relation = relation_on(conn, nominee, date).await?;
+                ctx.nominee_relation = Some(StateRelation::of(nominee, date));
             }
             Input::OpenDuplicates => {
-                ctx.open_duplicates = open_duplicates(
-                    conn,
-                    position.id,
-                    nominee,
-                    meeting.id,
-                    existing.map(|n| n.id),
-                )
-                .await?;
+                ctx.open_duplicates =
+                    open_duplicates(conn, position.id, &nominee.iso3, meeting.id, existing).await?;
             }
             Input::ConsultationTally => {
                 let Some(n) = existing else { continue };
@@ -121,14 +110,15 @@ async fn context<C: ConnectionTrait>(
     Ok(ctx)
 }
 
-/// Proposes a nomination (or, with `renews_mandate_id`, a renewal).
+/// Proposes a nomination (or, with `renews_mandate_id`, a renewal); with
+/// the rows it wrote when it ran now.
 pub async fn propose(
     db: &Db,
     identity: &Identity,
     proposal: Proposal,
     key: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Done<i64>, ApiError> {
+) -> Result<(Done<i64>, Option<Written>), ApiError> {
     let authorized = authorize(proposal.event(), &identity.actor())?;
     let request = Keyed {
         actor: &identity.subject,
@@ -137,12 +127,17 @@ pub async fn propose(
             "state": proposal.state, "meeting": proposal.meeting_id, "note": proposal.note,
             "renews": proposal.renews_mandate_id }),
     };
+    let mut written = None;
     let done = idempotency::run(db, request, now, async |txn| {
         ensure_account(db, txn, identity, now).await?;
-        propose_in(txn, &authorized, identity.state.clone(), proposal, now).await
+        let proposed = propose_in(txn, &authorized, identity.state.clone(), proposal, now).await?;
+        let id = proposed.nomination.id;
+        written = Some(proposed);
+        Ok(id)
     })
     .await;
-    account_stored(db, identity, done)
+    let done = account_stored(db, identity, done)?;
+    Ok(committed(done, written))
 }
 
 /// Proposes inside the caller's transaction, as the authorised actor acting
@@ -153,7 +148,7 @@ pub async fn propose_in(
     actor_state: Option<String>,
     proposal: Proposal,
     now: DateTime<Utc>,
-) -> Result<i64, ApiError> {
+) -> Result<Written, ApiError> {
     if authorized.event() != proposal.event() {
         return Err(ApiError::broken(
             "a proposal fires the event it was authorised for",
@@ -169,13 +164,12 @@ pub async fn propose_in(
     )
     .await?
     .ok_or_else(|| ApiError::bad_input(format!("unknown position `{}`", proposal.position_code)))?;
-    if state::Entity::find_by_id(state_code.clone())
+    let Some(nominee) = state::Entity::find_by_id(state_code.clone())
         .one(&**txn)
         .await?
-        .is_none()
-    {
+    else {
         return Err(ApiError::bad_input(format!("unknown State `{state_code}`")));
-    }
+    };
     let meeting = meeting::Entity::find_by_id(proposal.meeting_id)
         .one(&**txn)
         .await?
@@ -211,7 +205,7 @@ pub async fn propose_in(
     let mut ctx = context(
         &**txn,
         authorized,
-        &state_code,
+        &nominee,
         &position,
         &meeting,
         actor_state,
@@ -241,7 +235,7 @@ pub async fn propose_in(
     .await?;
     let id = fired.instance.id;
     let open_seat = aggregate::open_seat(position.id, &state_code, meeting.id);
-    nomination::ActiveModel {
+    let nomination = nomination::ActiveModel {
         id: Set(id),
         kind: Set(if proposal.renews_mandate_id.is_some() {
             "RENEWAL"
@@ -266,7 +260,24 @@ pub async fn propose_in(
     }
     .insert(&**txn)
     .await?;
-    Ok(id)
+    Ok(Written {
+        nomination,
+        instance: fired.instance,
+    })
+}
+
+/// The rows a move leaves, as its transaction commits them: the answer to
+/// the move is rendered from these, without reading them again.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub nomination: nomination::Model,
+    pub instance: workflow_instance::Model,
+}
+
+/// What firing a move on a loaded nomination did, and the rows it left.
+pub(super) struct Moved {
+    pub fired: Fired<Nominations>,
+    pub written: Written,
 }
 
 /// Fires an authorised move on a loaded (and locked) nomination, with its
@@ -279,7 +290,7 @@ pub(super) async fn move_loaded(
     mv: &Move,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<Fired<Nominations>, ApiError> {
+) -> Result<Moved, ApiError> {
     if authorized.event() != mv.event {
         return Err(ApiError::broken(
             "a move fires the event it was authorised for",
@@ -288,7 +299,7 @@ pub(super) async fn move_loaded(
     let ctx = context(
         &**txn,
         authorized,
-        &loaded.nomination.state_iso3,
+        &loaded.nominee,
         &loaded.position,
         &loaded.meeting,
         actor_state,
@@ -311,9 +322,16 @@ pub(super) async fn move_loaded(
         },
     )
     .await?;
-    super::effects::run(txn, loaded, &fired, mv, policy, now).await?;
+    let nomination = super::effects::run(txn, loaded, &fired, mv, policy, now).await?;
     super::schedule::after_move(txn, loaded, &fired, mv.deadline, now).await?;
-    Ok(fired)
+    let instance = fired.instance.clone();
+    Ok(Moved {
+        fired,
+        written: Written {
+            nomination,
+            instance,
+        },
+    })
 }
 
 async fn fire_in(
@@ -323,7 +341,7 @@ async fn fire_in(
     mv: &Move,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<Fired<Nominations>, ApiError> {
+) -> Result<Moved, ApiError> {
     let loaded = aggregate::load(&**txn, mv.nomination_id, true).await?;
     move_loaded(
         txn,
@@ -337,7 +355,8 @@ async fn fire_in(
     .await
 }
 
-/// Fires one event on one nomination, in one transaction.
+/// Fires one event on one nomination, in one transaction; with the rows it
+/// wrote when it ran now (not when it replayed a retry).
 pub async fn fire(
     db: &Db,
     identity: &Identity,
@@ -345,20 +364,31 @@ pub async fn fire(
     key: Option<&str>,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<Done<i64>, ApiError> {
+) -> Result<(Done<i64>, Option<Written>), ApiError> {
     let authorized = authorize(mv.event, &identity.actor())?;
     let request = Keyed {
         actor: &identity.subject,
         key,
         input: mv.input(),
     };
+    let mut written = None;
     let done = idempotency::run(db, request, now, async |txn| {
         ensure_account(db, txn, identity, now).await?;
-        fire_in(txn, &authorized, identity, &mv, policy, now).await?;
+        let moved = fire_in(txn, &authorized, identity, &mv, policy, now).await?;
+        written = Some(moved.written);
         Ok(mv.nomination_id)
     })
     .await;
-    account_stored(db, identity, done)
+    let done = account_stored(db, identity, done)?;
+    Ok(committed(done, written))
+}
+
+/// The rows a keyed request's work wrote, when it ran now.
+fn committed<T>(done: Done<T>, written: Option<Written>) -> (Done<T>, Option<Written>) {
+    match done {
+        fresh @ Done::Fresh { .. } => (fresh, written),
+        replayed @ Done::Replayed { .. } => (replayed, None),
+    }
 }
 
 /// Selects every nomination on one agenda item in one transaction: all or none.

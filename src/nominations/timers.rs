@@ -79,7 +79,10 @@ async fn open_renewal(
         renews_mandate_id: Some(m.id),
     };
     let authorized = authorize(NominationEvent::ProposeRenewal, &system_actor())?;
-    let id = moves::propose_in(txn, &authorized, None, proposal, now).await?;
+    let id = moves::propose_in(txn, &authorized, None, proposal, now)
+        .await?
+        .nomination
+        .id;
     Ok(Outcome::Fired(format!(
         "renewal nomination {id} for the {}",
         next.code
@@ -120,7 +123,9 @@ async fn fire_lapse(
         deadline: None,
     };
     let authorized = authorize(NominationEvent::Lapse, &system_actor())?;
-    let fired = moves::move_loaded(txn, &loaded, &authorized, None, &mv, policy, now).await?;
+    let fired = moves::move_loaded(txn, &loaded, &authorized, None, &mv, policy, now)
+        .await?
+        .fired;
     Ok(Outcome::Fired(format!(
         "{} -> {}",
         fired.from.unwrap_or_default(),

@@ -2,17 +2,18 @@
 //! handler shares is built in `state`.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::clock::SystemClock;
@@ -62,28 +63,92 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// The longest `x-request-id` a client may give (a UUID has 36 characters).
 const REQUEST_ID_MAX: usize = 128;
 
-/// Drops a client's `x-request-id` that is too long or holds anything but
-/// visible ASCII: a new one is made in its place, so logs and answers never
-/// carry what a client stuffed into the header.
-async fn bound_request_id(mut request: Request<axum::body::Body>) -> Request<axum::body::Body> {
-    let acceptable = request.headers().get("x-request-id").is_none_or(|id| {
-        let bytes = id.as_bytes();
-        !bytes.is_empty()
-            && bytes.len() <= REQUEST_ID_MAX
-            && bytes.iter().all(|b| b.is_ascii_graphic())
-    });
-    if !acceptable {
-        request.headers_mut().remove("x-request-id");
+const X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
+
+/// Whether a client's `x-request-id` may name its request: short, visible ASCII.
+fn acceptable_request_id(id: &HeaderValue) -> bool {
+    let bytes = id.as_bytes();
+    !bytes.is_empty() && bytes.len() <= REQUEST_ID_MAX && bytes.iter().all(u8::is_ascii_graphic)
+}
+
+/// Names every request and its answer: the client's `x-request-id` when it
+/// is acceptable, a new UUID in its place otherwise, so logs and answers
+/// never carry what a client stuffed into the header. One layer, with no
+/// boxed future, on the path of every request.
+#[derive(Clone, Copy)]
+struct RequestIdLayer;
+
+impl<S> tower::Layer<S> for RequestIdLayer {
+    type Service = RequestId<S>;
+
+    fn layer(&self, inner: S) -> RequestId<S> {
+        RequestId(inner)
     }
-    request
+}
+
+#[derive(Clone)]
+struct RequestId<S>(S);
+
+impl<S, B, R> tower::Service<Request<B>> for RequestId<S>
+where
+    S: tower::Service<Request<B>, Response = axum::http::Response<R>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Named<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
+        let id = match request.headers().get(X_REQUEST_ID) {
+            Some(id) if acceptable_request_id(id) => id.clone(),
+            _ => {
+                let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+                let made = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut text);
+                let id = HeaderValue::from_str(made).expect("a UUID is a header value");
+                request.headers_mut().insert(X_REQUEST_ID, id.clone());
+                id
+            }
+        };
+        Named {
+            inner: self.0.call(request),
+            id: Some(id),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A response on its way, to be named.
+    struct Named<F> {
+        #[pin]
+        inner: F,
+        id: Option<HeaderValue>,
+    }
+}
+
+impl<F, R, E> Future for Named<F>
+where
+    F: Future<Output = Result<axum::http::Response<R>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = std::task::ready!(this.inner.poll(cx))?;
+        if let Some(id) = this.id.take() {
+            response.headers_mut().entry(X_REQUEST_ID).or_insert(id);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// The HTTP routes and their layers.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
     let layers = ServiceBuilder::new()
-        .layer(axum::middleware::map_request(bound_request_id))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(RequestIdLayer)
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                 let request_id = request
@@ -99,14 +164,8 @@ pub fn router(state: AppState) -> Router {
                 )
             }),
         )
-        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(CatchPanicLayer::custom(panic_response));
-    let graphql = Router::new()
-        .route("/graphql", get(http::get).post(http::post))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::server::authenticate::authenticate,
-        ));
+    let graphql = Router::new().route("/graphql", get(http::get).post(http::post));
     let cors = state.origins.cors();
     Router::new()
         .merge(graphql)

@@ -1,10 +1,10 @@
 //! Authenticate once, in axum: the bearer token becomes the request's
-//! [`Caller`]. No header: anonymous. A header that does not hold a valid
-//! token: 401, never anonymous.
+//! [`Caller`], an extractor of the GraphQL handlers. No header: anonymous.
+//! A header that does not hold a valid token: 401, never anonymous.
 
-use axum::extract::{Request, State};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Caller;
@@ -32,27 +32,27 @@ pub fn authorization(headers: &HeaderMap) -> Option<&str> {
         .map(|v| v.to_str().unwrap_or("invalid"))
 }
 
-pub async fn authenticate(
-    State(app): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    match caller_from_authorization(&app.keys, authorization(request.headers())) {
-        Ok(caller) => {
-            request.extensions_mut().insert(caller);
-            next.run(request).await
-        }
-        Err(message) => {
-            let body = crate::graphql::error::request_error(&message, "UNAUTHENTICATED");
-            (
-                StatusCode::UNAUTHORIZED,
-                [
-                    (header::CONTENT_TYPE, "application/json; charset=utf-8"),
-                    (header::WWW_AUTHENTICATE, "Bearer"),
-                ],
-                body.to_string(),
-            )
-                .into_response()
-        }
+/// The answer to a request whose `Authorization` header does not hold a valid token.
+fn unauthenticated(message: &str) -> Response {
+    let body = crate::graphql::error::request_error(message, "UNAUTHENTICATED");
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+            (header::WWW_AUTHENTICATE, "Bearer"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A handler that takes a [`Caller`] answers 401 for an invalid token
+/// before it runs.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Response> {
+        caller_from_authorization(&app.keys, authorization(&parts.headers))
+            .map_err(|message| unauthenticated(&message))
     }
 }

@@ -10,7 +10,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Extension, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value as Json;
@@ -267,7 +267,7 @@ pub async fn execute(
 /// `POST /graphql`.
 pub async fn post(
     State(app): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -358,7 +358,7 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// `GET /graphql`: queries from the URL, or GraphiQL for a browser.
 pub async fn get(
     State(app): State<AppState>,
-    Extension(caller): Extension<Caller>,
+    caller: Caller,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {

@@ -101,10 +101,16 @@ impl axum::serve::Listener for Guarded {
 }
 
 /// An admitted connection: holds its place until dropped, and fails once idle.
+///
+/// Each read or write only notes the time; the timer is moved to the last
+/// activity's deadline when it fires, so a busy connection touches the
+/// runtime's timer wheel once per idle period, not once per read or write.
 pub struct GuardedIo {
     io: TcpStream,
     idle: Pin<Box<Sleep>>,
     limit: Duration,
+    /// When a byte was last read or written.
+    last: Instant,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -114,17 +120,26 @@ impl GuardedIo {
             io,
             idle: Box::pin(tokio::time::sleep(limit)),
             limit,
+            last: Instant::now(),
             _permit: permit,
         }
     }
 
     fn active(&mut self) {
-        let deadline = Instant::now() + self.limit;
-        self.idle.as_mut().reset(deadline);
+        self.last = Instant::now();
     }
 
+    /// Whether nothing moved for `limit`; otherwise the timer waits (with
+    /// `cx`'s waker) for the deadline of the last activity.
     fn timed_out(&mut self, cx: &mut Context<'_>) -> bool {
-        self.idle.as_mut().poll(cx).is_ready()
+        while self.idle.as_mut().poll(cx).is_ready() {
+            let deadline = self.last + self.limit;
+            if deadline <= Instant::now() {
+                return true;
+            }
+            self.idle.as_mut().reset(deadline);
+        }
+        false
     }
 }
 
