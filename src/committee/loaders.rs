@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use entity::mandate;
+use entity::{mandate, state};
 
 use super::service::{self, MandateParent};
 use crate::db::Db;
@@ -13,8 +13,37 @@ use crate::paging::Window;
 
 crate::key_loader!(
     /// States by ISO code.
-    StateLoader: state by Iso3 (iso3: String)
+    StateLoader: state by Iso3 (iso3: String) decoded by StateRow
 );
+
+/// A State read by [`StateLoader`]: its NULLs read as `None` directly (see
+/// `db::nullable`). A State has six nullable columns, and a page of
+/// mandates names up to a hundred States.
+pub struct StateRow(state::Model);
+
+impl sea_orm::FromQueryResult for StateRow {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        use crate::db::nullable;
+        debug_assert!(pre.is_empty(), "a loader's rows are not nested");
+        Ok(Self(state::Model {
+            iso3: row.try_get(pre, "iso3")?,
+            name: row.try_get(pre, "name")?,
+            un_regional_group: nullable(row, "un_regional_group")?,
+            signed_on: nullable(row, "signed_on")?,
+            deposited_on: nullable(row, "deposited_on")?,
+            deposit_kind: nullable(row, "deposit_kind")?,
+            entry_into_force_on: nullable(row, "entry_into_force_on")?,
+            withdrawal_effective_on: nullable(row, "withdrawal_effective_on")?,
+            source: row.try_get(pre, "source")?,
+        }))
+    }
+}
+
+impl From<StateRow> for state::Model {
+    fn from(StateRow(state): StateRow) -> Self {
+        state
+    }
+}
 
 crate::key_loader!(
     /// Organizations by code.

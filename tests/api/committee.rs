@@ -324,7 +324,40 @@ async fn the_records_since_2015_show_what_the_sources_do(backend: Backend) {
     app.stop().await;
 }
 
+/// The States loader's own row decoder reads every State, NULLs and all,
+/// as sea-orm's derived one does.
+async fn the_state_loader_reads_states_as_sea_orm_does(backend: Backend) {
+    use ccm_committee::committee::loaders::StateRow;
+    use entity::state;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let app = spawn_app(backend).await;
+    let conn = &app.db().conn;
+    let derived = state::Entity::find()
+        .order_by_asc(state::Column::Iso3)
+        .all(conn)
+        .await
+        .expect("states");
+    let own: Vec<state::Model> = state::Entity::find()
+        .order_by_asc(state::Column::Iso3)
+        .into_model::<StateRow>()
+        .all(conn)
+        .await
+        .expect("states")
+        .into_iter()
+        .map(state::Model::from)
+        .collect();
+    assert!(derived.len() > 100, "the reference data holds the States");
+    assert!(
+        derived.iter().any(|s| s.withdrawal_effective_on.is_none())
+            && derived.iter().any(|s| s.signed_on.is_none()),
+        "some columns are NULL"
+    );
+    assert_eq!(own, derived);
+    app.stop().await;
+}
+
 crate::on_both_databases!(
+    the_state_loader_reads_states_as_sea_orm_does,
     the_records_since_2015_show_what_the_sources_do,
     the_2014_15_composition_is_the_published_one,
     the_2012_13_composition_has_zambia_twice,
