@@ -1,4 +1,4 @@
-//! Who is calling: HS256 bearer tokens, roles, and the axum middleware that
+//! Who is calling: HS256 bearer tokens and roles; `server::authenticate`
 //! turns a token into an identity (a present but invalid token is an error,
 //! never anonymous). Authorisation is decided per mutation and per guard.
 
