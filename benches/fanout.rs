@@ -4,15 +4,23 @@
 //! memory per subscriber, at 1,000, 5,000, 10,000 and 20,000 subscribers.
 //! The sockets are opened by load-client processes (this benchmark run again
 //! as a child, `CCM_FANOUT_CLIENTS` of them, 2 by default: one process may
-//! hold 20,000 files at most), which report each arrival's wall-clock time.
+//! hold 20,000 files at most). A load client runs on one thread and costs as
+//! little as it can, since it shares the machine with the server: each
+//! arrival is a wall-clock time pushed to a vector, and a round's arrivals
+//! leave in one line. Each level prints the CPU time the server and the load
+//! clients spent per update, so that a reader can tell which one the
+//! machine's cores were busy with.
 //!
 //! `cargo bench --bench fanout` (`CCM_FANOUT_LEVELS=1000,5000` for fewer,
-//! `CCM_FANOUT_DATABASES=sqlite` for one database). Numbers go to BENCHMARKS.md.
+//! `CCM_FANOUT_DATABASES=sqlite` for one database, `CCM_FANOUT_ROUNDS` updates
+//! per level, 3 by default). Numbers go to BENCHMARKS.md.
 
 mod common;
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -21,83 +29,125 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::sync::{Mutex, mpsc};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-/// Opens one subscriber; it reports the arrival time of every update.
-async fn subscriber(port: u16, meeting: String, arrivals: mpsc::UnboundedSender<SystemTime>) {
-    let Ok((socket, _)) = tokio_tungstenite::connect_async(common::ws_request(port)).await else {
+/// What a load client's subscribers note: the arrival times of this round
+/// (nanoseconds since the epoch), and how many subscribers are listening.
+#[derive(Default)]
+struct Tally {
+    arrivals: Vec<u64>,
+    listening: usize,
+    /// Set by `round`: the arrivals are reported once this many came.
+    expected: Option<usize>,
+}
+
+/// The load client's report of a round: one line with every arrival.
+fn report(tally: &mut Tally) {
+    use std::io::Write;
+    let mut line = String::with_capacity(tally.arrivals.len() * 21 + 16);
+    line.push_str("arrivals");
+    for nanos in tally.arrivals.drain(..) {
+        line.push(' ');
+        line.push_str(&nanos.to_string());
+    }
+    line.push('\n');
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(line.as_bytes());
+    let _ = out.flush();
+    tally.expected = None;
+}
+
+/// Opens one subscriber; it notes the arrival time of every update.
+async fn subscriber(port: u16, meeting: Rc<str>, tally: Rc<RefCell<Tally>>) {
+    // tungstenite zeroes its whole read buffer (128 KiB by default) before
+    // each read: at 19,000 sockets that alone took most of a core. An update
+    // is a frame of about a hundred bytes.
+    let config = WebSocketConfig::default().read_buffer_size(512);
+    let Ok((mut socket, _)) =
+        tokio_tungstenite::connect_async_with_config(common::ws_request(port), Some(config), true)
+            .await
+    else {
         return;
     };
-    let (mut sink, mut stream) = socket.split();
-    let _ = sink
-        .send(Message::Text(
-            json!({ "type": "connection_init" }).to_string().into(),
-        ))
-        .await;
-    let _ack = stream.next().await;
+    // One socket, not split into halves behind a lock: the subscriber only
+    // reads once it has subscribed (tungstenite answers pings by itself).
+    let init = json!({ "type": "connection_init" }).to_string();
+    let _ = socket.send(Message::Text(init.into())).await;
+    let _ack = socket.next().await;
     let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
         "query": "subscription($id: ID!) { meetingUpdates(meetingId: $id) { cursor kind } }",
-        "variables": { "id": meeting } } });
-    let _ = sink.send(Message::Text(subscribe.to_string().into())).await;
-    while let Some(Ok(message)) = stream.next().await {
+        "variables": { "id": &*meeting } } });
+    let _ = socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await;
+    tally.borrow_mut().listening += 1;
+    while let Some(Ok(message)) = socket.next().await {
         match message {
             Message::Text(text) if text.contains("\"next\"") => {
-                let _ = arrivals.send(SystemTime::now());
-            }
-            Message::Ping(payload) => {
-                let _ = sink.send(Message::Pong(payload)).await;
+                let nanos = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .expect("clock")
+                    .as_nanos() as u64;
+                let mut tally = tally.borrow_mut();
+                tally.arrivals.push(nanos);
+                if tally.expected == Some(tally.arrivals.len()) {
+                    report(&mut tally);
+                }
             }
             Message::Close(_) => break,
             _ => {}
         }
     }
+    tally.borrow_mut().listening -= 1;
 }
 
-/// A load client: reads `open N` lines, opens N more subscribers (500 at a
-/// time), answers `opened TOTAL`; prints `arrival NANOS` (since the epoch)
-/// for every update any of them receives.
+/// A load client, on one thread so that it costs the machine as little as
+/// it can: each arrival is one timestamp pushed to a vector, and a round's
+/// arrivals leave in one line. It reads commands on standard input:
+/// `open N` opens N more subscribers (500 at a time) and answers
+/// `opened TOTAL`; `round` forgets the arrivals so far and reports the
+/// round's as `arrivals NANOS...` once every listening subscriber has one;
+/// `flush` reports what has arrived now.
 async fn load_client(port: u16, meeting: String) {
     use std::io::{BufRead, Write};
-    let (tx, mut rx) = mpsc::unbounded_channel::<SystemTime>();
-    // Standard output and input through threads of their own.
-    let (print, lines_out) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        let mut out = std::io::stdout().lock();
-        for line in lines_out {
-            let _ = writeln!(out, "{line}");
-            let _ = out.flush();
-        }
-    });
-    let arrivals = print.clone();
-    tokio::spawn(async move {
-        while let Some(at) = rx.recv().await {
-            let nanos = at.duration_since(UNIX_EPOCH).expect("clock").as_nanos();
-            let _ = arrivals.send(format!("arrival {nanos}"));
-        }
-    });
-    let (asks, mut asked) = mpsc::unbounded_channel::<usize>();
+    let meeting: Rc<str> = meeting.into();
+    let tally = Rc::new(RefCell::new(Tally::default()));
+    let (asks, mut asked) = mpsc::unbounded_channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-            if let Some(n) = line
-                .strip_prefix("open ")
-                .and_then(|n| n.trim().parse().ok())
-            {
-                let _ = asks.send(n);
-            }
+            let _ = asks.send(line);
         }
     });
     let mut open = 0;
-    while let Some(more) = asked.recv().await {
-        let target = open + more;
-        while open < target {
-            let batch = (target - open).min(500);
-            for _ in 0..batch {
-                tokio::spawn(subscriber(port, meeting.clone(), tx.clone()));
+    while let Some(command) = asked.recv().await {
+        if let Some(more) = command
+            .strip_prefix("open ")
+            .and_then(|n| n.trim().parse::<usize>().ok())
+        {
+            let target = open + more;
+            while open < target {
+                let batch = (target - open).min(500);
+                for _ in 0..batch {
+                    tokio::task::spawn_local(subscriber(port, meeting.clone(), tally.clone()));
+                }
+                open += batch;
+                // Let each batch connect before the next.
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
-            open += batch;
-            // Let each batch connect before the next.
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "opened {open}");
+            let _ = out.flush();
+        } else if command == "round" {
+            let mut tally = tally.borrow_mut();
+            tally.arrivals.clear();
+            tally.expected = Some(tally.listening);
+            println!("ready");
+            if tally.listening == 0 {
+                report(&mut tally);
+            }
+        } else if command == "flush" {
+            report(&mut tally.borrow_mut());
         }
-        let _ = print.send(format!("opened {open}"));
     }
 }
 
@@ -131,19 +181,18 @@ async fn registered(client: &reqwest::Client, base: &str, target: usize) -> usiz
     }
 }
 
-/// The load-client processes: their stdins, and a channel of every arrival.
+/// The load-client processes: their stdins, their answers to `open`, and
+/// their reports of each round's arrivals.
 struct Clients {
     children: Vec<tokio::process::Child>,
-    opened: mpsc::UnboundedReceiver<usize>,
+    /// `opened N` and `ready` lines.
+    answers: mpsc::UnboundedReceiver<String>,
+    reports: mpsc::UnboundedReceiver<Vec<SystemTime>>,
 }
 
-fn start_clients(
-    count: usize,
-    port: u16,
-    meeting: &str,
-    arrivals: mpsc::UnboundedSender<SystemTime>,
-) -> Clients {
-    let (opened_tx, opened) = mpsc::unbounded_channel();
+fn start_clients(count: usize, port: u16, meeting: &str) -> Clients {
+    let (answers_tx, answers) = mpsc::unbounded_channel();
+    let (reports_tx, reports) = mpsc::unbounded_channel();
     let children = (0..count)
         .map(|_| {
             let mut child = tokio::process::Command::new(std::env::current_exe().expect("exe"))
@@ -154,25 +203,43 @@ fn start_clients(
                 .spawn()
                 .expect("a load client");
             let stdout = child.stdout.take().expect("stdout");
-            let (arrivals, opened_tx) = (arrivals.clone(), opened_tx.clone());
+            let (reports_tx, answers_tx) = (reports_tx.clone(), answers_tx.clone());
             tokio::spawn(async move {
                 let mut lines = BufReader::new(stdout).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(nanos) = line.strip_prefix("arrival ") {
-                        let nanos: u64 = nanos.parse().expect("nanos");
-                        let _ = arrivals.send(UNIX_EPOCH + Duration::from_nanos(nanos));
-                    } else if let Some(n) = line.strip_prefix("opened ") {
-                        let _ = opened_tx.send(n.parse().expect("count"));
+                    if let Some(all) = line.strip_prefix("arrivals") {
+                        let at = all
+                            .split_ascii_whitespace()
+                            .map(|n| UNIX_EPOCH + Duration::from_nanos(n.parse().expect("nanos")))
+                            .collect();
+                        let _ = reports_tx.send(at);
+                    } else {
+                        let _ = answers_tx.send(line);
                     }
                 }
             });
             child
         })
         .collect();
-    Clients { children, opened }
+    Clients {
+        children,
+        answers,
+        reports,
+    }
 }
 
 impl Clients {
+    async fn tell(&mut self, command: &str) {
+        for child in &mut self.children {
+            let stdin = child.stdin.as_mut().expect("stdin");
+            stdin
+                .write_all(format!("{command}\n").as_bytes())
+                .await
+                .expect("tell");
+            stdin.flush().await.expect("flush");
+        }
+    }
+
     /// Opens `more` subscribers, shared among the clients; waits until they are.
     async fn open(&mut self, more: usize) {
         let share = more.div_ceil(self.children.len());
@@ -187,19 +254,74 @@ impl Clients {
                 .expect("ask");
             stdin.flush().await.expect("flush");
         }
+        self.answered().await;
+    }
+
+    /// Waits for an answer from every client.
+    async fn answered(&mut self) {
         for _ in 0..self.children.len() {
-            self.opened.recv().await.expect("a client answers");
+            self.answers.recv().await.expect("a client answers");
         }
+    }
+
+    /// Starts a round: the clients forget their arrivals so far.
+    async fn round(&mut self) {
+        while self.reports.try_recv().is_ok() {}
+        self.tell("round").await;
+        self.answered().await;
+    }
+
+    /// Every client's arrivals of the round: all of them, or those of the
+    /// first 30 seconds.
+    async fn arrivals(&mut self) -> Vec<SystemTime> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let (mut all, mut reported) = (Vec::new(), 0);
+        while reported < self.children.len() {
+            match tokio::time::timeout_at(deadline, self.reports.recv()).await {
+                Ok(Some(at)) => {
+                    all.extend(at);
+                    reported += 1;
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    // Late: every client reports what it has (those that
+                    // reported already, nothing).
+                    self.tell("flush").await;
+                    while let Ok(Some(at)) =
+                        tokio::time::timeout(Duration::from_secs(2), self.reports.recv()).await
+                    {
+                        all.extend(at);
+                    }
+                    break;
+                }
+            }
+        }
+        all
     }
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     if let Ok(spec) = std::env::var("CCM_FANOUT_CHILD") {
         let (port, meeting) = spec.split_once(' ').expect("port and meeting");
-        return load_client(port.parse().expect("port"), meeting.to_owned()).await;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let local = tokio::task::LocalSet::new();
+        return local.block_on(
+            &runtime,
+            load_client(port.parse().expect("port"), meeting.to_owned()),
+        );
     }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(measure_all());
+}
+
+async fn measure_all() {
     let databases =
         std::env::var("CCM_FANOUT_DATABASES").unwrap_or_else(|_| "sqlite,postgres".to_owned());
     for database in databases.split(',').map(str::trim) {
@@ -224,6 +346,10 @@ async fn measure(label: &str, database_url: Option<String>) {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(2);
+    let rounds: u32 = std::env::var("CCM_FANOUT_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
     let dir = tempfile::tempdir().expect("dir");
     let mut env = vec![
         ("CCM_IDLE_TIMEOUT_SECS", "3600"),
@@ -257,9 +383,8 @@ async fn measure(label: &str, database_url: Option<String>) {
             .expect("version"),
     ));
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<SystemTime>();
     let baseline = common::rss_kib(pid);
-    let mut clients = start_clients(processes.max(1), port, &meeting_id, tx);
+    let mut clients = start_clients(processes.max(1), port, &meeting_id);
     let mut open = 0;
     for level in levels {
         if level > open {
@@ -275,12 +400,12 @@ async fn measure(label: &str, database_url: Option<String>) {
             );
         }
         let open = subscribed;
-        while rx.try_recv().is_ok() {}
         let client_pids: Vec<u32> = clients.children.iter().filter_map(|c| c.id()).collect();
         let cpu = |pids: &[u32]| pids.iter().map(|p| common::cpu_ms(*p)).sum::<u64>();
         let (server_cpu, clients_cpu) = (common::cpu_ms(pid), cpu(&client_pids));
         let mut latencies = Vec::new();
-        for round in 0..3 {
+        for round in 0..rounds {
+            clients.round().await;
             let mut v = version.lock().await;
             let sent = SystemTime::now();
             let answer: serde_json::Value = client
@@ -297,17 +422,13 @@ async fn measure(label: &str, database_url: Option<String>) {
             *v = answer["data"]["updateMeeting"]["version"]
                 .as_i64()
                 .expect("new version");
-            let deadline = Instant::now() + Duration::from_secs(30);
-            let mut arrived = 0;
-            while arrived < open && Instant::now() < deadline {
-                match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
-                    Ok(Some(at)) => {
-                        latencies.push(at.duration_since(sent).unwrap_or_default());
-                        arrived += 1;
-                    }
-                    _ => break,
-                }
-            }
+            let arrivals = clients.arrivals().await;
+            let arrived = arrivals.len();
+            latencies.extend(
+                arrivals
+                    .iter()
+                    .map(|at| at.duration_since(sent).unwrap_or_default()),
+            );
             if arrived < open {
                 println!("  round {round}: {arrived} of {open} arrived within 30 s");
             }
@@ -323,8 +444,8 @@ async fn measure(label: &str, database_url: Option<String>) {
         let rss = common::rss_kib(pid);
         println!(
             "  CPU per update: the server {:.0} ms, the load clients {:.0} ms",
-            server_cpu as f64 / 3.0,
-            clients_cpu as f64 / 3.0
+            server_cpu as f64 / rounds as f64,
+            clients_cpu as f64 / rounds as f64
         );
         println!(
             "{label}, {open} subscribers: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server RSS {rss} KiB ({:.1} KiB per subscriber over the idle server)",
