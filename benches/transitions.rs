@@ -7,9 +7,11 @@
 //! default postgres://postgres@127.0.0.1:5432/postgres). Numbers go to BENCHMARKS.md.
 //!
 //! `CCM_BENCH_PREVIOUS=BINARY` then measures this build's binary and a
-//! previous build's on SQLite, each a process of its own on a fresh file,
-//! in interleaved rounds (`CCM_BENCH_ROUNDS`, default 3): the ratio of this
+//! previous build's, each a process of its own on a fresh SQLite file, in
+//! interleaved rounds (`CCM_BENCH_ROUNDS`, default 3): the ratio of this
 //! build to the previous one, measured on the same machine at the same time.
+//! `CCM_BENCH_PREVIOUS_ON=sqlite,postgres` runs those rounds on each
+//! database named (a fresh PostgreSQL database for each process).
 
 mod common;
 
@@ -131,12 +133,24 @@ async fn measure(label: &str, graphql: String, db: Option<&ccm_committee::db::Db
     rate
 }
 
-/// Measures `binary` as a process of its own on a fresh SQLite file.
-async fn measure_binary(label: &str, binary: &str) -> f64 {
+/// Measures `binary` as a process of its own on a fresh SQLite file, or on
+/// a fresh PostgreSQL database.
+async fn measure_binary(label: &str, binary: &str, postgres: bool) -> f64 {
     let dir = tempfile::tempdir().expect("dir");
-    let (mut child, port) = common::spawn_binary(binary, dir.path(), &[]).await;
+    let scratch = match postgres {
+        true => Some(common::Scratch::postgres().await),
+        false => None,
+    };
+    let env: Vec<(&str, &str)> = scratch
+        .iter()
+        .map(|s| ("DATABASE_URL", s.url.as_str()))
+        .collect();
+    let (mut child, port) = common::spawn_binary(binary, dir.path(), &env).await;
     let rate = measure(label, format!("http://127.0.0.1:{port}/graphql"), None).await;
     child.kill().await.ok();
+    if let Some(scratch) = scratch {
+        scratch.drop_now().await;
+    }
     rate
 }
 
@@ -162,24 +176,34 @@ async fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(3usize)
         .max(1);
-    let mut ratios = Vec::new();
-    for round in 1..=rounds {
-        let this = measure_binary(
-            &format!("round {round}, this build (SQLite, own process)"),
-            env!("CARGO_BIN_EXE_ccm-committee"),
-        )
-        .await;
-        let before = measure_binary(
-            &format!("round {round}, previous build (SQLite, own process)"),
-            &previous,
-        )
-        .await;
-        ratios.push(this / before);
+    let databases = std::env::var("CCM_BENCH_PREVIOUS_ON").unwrap_or_else(|_| "sqlite".to_owned());
+    for database in databases.split(',').map(str::trim) {
+        let (name, postgres) = match database {
+            "sqlite" => ("SQLite", false),
+            "postgres" => ("PostgreSQL", true),
+            other => panic!("no database `{other}`"),
+        };
+        let mut ratios = Vec::new();
+        for round in 1..=rounds {
+            let this = measure_binary(
+                &format!("round {round}, this build ({name}, own process)"),
+                env!("CARGO_BIN_EXE_ccm-committee"),
+                postgres,
+            )
+            .await;
+            let before = measure_binary(
+                &format!("round {round}, previous build ({name}, own process)"),
+                &previous,
+                postgres,
+            )
+            .await;
+            ratios.push(this / before);
+        }
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "this build against the previous one on {name}: {:.2}x (median of {rounds} rounds; {:?})",
+            ratios[ratios.len() / 2],
+            ratios.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>()
+        );
     }
-    ratios.sort_by(f64::total_cmp);
-    println!(
-        "this build against the previous one on SQLite: {:.2}x (median of {rounds} rounds; {:?})",
-        ratios[ratios.len() / 2],
-        ratios.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>()
-    );
 }

@@ -68,6 +68,10 @@ impl WriteTxn {
     }
 }
 
+/// How long a PostgreSQL connection may sit in the pool before it is pinged
+/// as it is taken again.
+const PING_AFTER_IDLE: Duration = Duration::from_millis(250);
+
 impl Db {
     /// Connects to `sqlite://FILE` (created when missing, WAL mode) or `postgres://...`.
     pub async fn connect(config: &DatabaseConfig) -> Result<Self, DbErr> {
@@ -95,9 +99,22 @@ impl Db {
             writer_pool = Some(open(1).await?);
             readers
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // sqlx pings a connection as it returns to the pool; it need not
+            // ping it again when the next request takes it moments later.
+            // One that sat idle for a while is pinged first: the server may
+            // have ended its session (a restart, an administrator).
             let pool = PgPoolOptions::new()
                 .max_connections(config.max_connections.max(1))
                 .acquire_timeout(Duration::from_secs(10))
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for < PING_AFTER_IDLE {
+                            return Ok(true);
+                        }
+                        sea_orm::sqlx::Connection::ping(conn).await.map(|()| true)
+                    })
+                })
                 .connect(url)
                 .await
                 .map_err(|e| DbErr::Custom(format!("cannot connect to PostgreSQL: {e}")))?;

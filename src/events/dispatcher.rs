@@ -5,8 +5,14 @@
 //! PostgreSQL `NOTIFY` from any replica, and on a timer, so a lost wake-up
 //! only delays an update until the next tick; nothing is lost, because the
 //! log, not the notification, is the source.
+//!
+//! A notification carries its entry's id: one this process has fanned out
+//! already (its own commits wake the task directly, before PostgreSQL's
+//! notification arrives) wakes nothing, so a commit costs one read of the
+//! log, not two.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use entity::event_log;
@@ -34,9 +40,10 @@ impl Dispatcher {
     ) -> Result<Arc<Self>, sea_orm::DbErr> {
         let (tx, _) = broadcast::channel(capacity.max(1));
         let start = log::latest(&db.conn).await?;
-        tokio::spawn(fan_out(db.clone(), tx.clone(), start, poll));
+        let fanned = Arc::new(AtomicI64::new(start));
+        tokio::spawn(fan_out(db.clone(), tx.clone(), fanned.clone(), poll));
         if db.backend() == DatabaseBackend::Postgres {
-            tokio::spawn(listen(db));
+            tokio::spawn(listen(db, fanned));
         }
         Ok(Arc::new(Self { tx }))
     }
@@ -50,7 +57,9 @@ impl Dispatcher {
 /// The most entries read from the log at once.
 const PAGE: u64 = 500;
 
-async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Duration) {
+/// `fanned`: the last entry fanned out.
+async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, fanned: Arc<AtomicI64>, poll: Duration) {
+    let mut last = fanned.load(Ordering::Acquire);
     loop {
         tokio::select! {
             () = db.committed.notified() => {}
@@ -74,6 +83,7 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Dura
                         // No receiver is fine: nobody is subscribed.
                         let _ = tx.send(Arc::new(entry));
                     }
+                    fanned.store(last, Ordering::Release);
                     if !more {
                         break;
                     }
@@ -87,8 +97,9 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, mut last: i64, poll: Dura
     }
 }
 
-/// Turns PostgreSQL notifications from any replica into wake-ups.
-async fn listen(db: Db) {
+/// Turns PostgreSQL notifications from any replica into wake-ups, but for
+/// entries already fanned out.
+async fn listen(db: Db, fanned: Arc<AtomicI64>) {
     loop {
         let pool = db.conn.get_postgres_connection_pool().clone();
         match PgListener::connect_with(&pool).await {
@@ -98,7 +109,15 @@ async fn listen(db: Db) {
                 } else {
                     loop {
                         match listener.recv().await {
-                            Ok(_) => db.committed.notify_one(),
+                            Ok(notification) => {
+                                let seen = notification
+                                    .payload()
+                                    .parse::<i64>()
+                                    .is_ok_and(|id| id <= fanned.load(Ordering::Acquire));
+                                if !seen {
+                                    db.committed.notify_one();
+                                }
+                            }
                             Err(err) => {
                                 tracing::warn!(error = %err, "lost the LISTEN connection; reconnecting");
                                 break;

@@ -5,6 +5,12 @@
 //! lock, so a later writer cannot commit its entry before an earlier one; and
 //! it queues a `NOTIFY` that PostgreSQL delivers to every replica when (and
 //! only if) the transaction commits. SQLite has one writer at a time anyway.
+//!
+//! Every append waits for that lock until the transaction before it has
+//! committed, so the work done while holding it bounds how many changes a
+//! second the whole service commits. On PostgreSQL the lock, the entry and
+//! the notification are one statement, one round trip; what a transaction
+//! does after its append, before its commit, should be little.
 
 use chrono::{DateTime, Utc};
 use entity::event_log;
@@ -12,7 +18,7 @@ use entity::event_log;
 use super::event::{Event, Topic};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 
 /// The PostgreSQL channel replicas listen on.
@@ -32,33 +38,43 @@ pub async fn append<C: ConnectionTrait>(
     at: DateTime<Utc>,
 ) -> Result<event_log::Model, DbErr> {
     let (kind, payload) = event.to_stored();
-    let postgres = conn.get_database_backend() == DatabaseBackend::Postgres;
-    if postgres {
-        conn.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [APPEND_LOCK.into()],
-        ))
-        .await?;
-    }
-    let entry = event_log::ActiveModel {
-        topic: Set(topic.key()),
-        scope: Set(scope.map(Topic::key)),
-        kind: Set(kind),
-        payload: Set(payload),
-        created_at: Set(at.fixed_offset()),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    if postgres {
-        conn.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), entry.id.to_string().into()],
-        ))
-        .await?;
-    }
+    let entry = if conn.get_database_backend() == DatabaseBackend::Postgres {
+        // The entry's id is drawn as the row is inserted, after the lock is
+        // held: the row comes from `locked`.
+        let row = conn
+            .query_one_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                r#"WITH locked AS (SELECT pg_advisory_xact_lock($1)),
+                entry AS (
+                    INSERT INTO event_log (topic, scope, kind, payload, created_at)
+                    SELECT $2, $3, $4, $5, $6 FROM locked
+                    RETURNING id, topic, scope, kind, payload, created_at)
+                SELECT entry.* FROM entry, LATERAL (SELECT pg_notify($7, entry.id::text)) AS notified"#,
+                [
+                    APPEND_LOCK.into(),
+                    topic.key().into(),
+                    scope.map(Topic::key).into(),
+                    kind.into(),
+                    payload.into(),
+                    at.fixed_offset().into(),
+                    CHANNEL.into(),
+                ],
+            ))
+            .await?
+            .ok_or_else(|| DbErr::RecordNotInserted)?;
+        event_log::Model::from_query_result(&row, "")?
+    } else {
+        event_log::ActiveModel {
+            topic: Set(topic.key()),
+            scope: Set(scope.map(Topic::key)),
+            kind: Set(kind),
+            payload: Set(payload),
+            created_at: Set(at.fixed_offset()),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?
+    };
     crate::telemetry_metrics::event_appended(entry.id);
     Ok(entry)
 }

@@ -431,11 +431,15 @@ async fn serve(app: AppState, socket: WebSocket, legacy: bool) {
     };
     loop {
         let expiry = connection.expires_at.map(instant_of);
+        // In this order, so that a frame to pass on (the common wake-up of a
+        // subscriber's connection) polls nothing else; the client's messages
+        // wait at most until the operations have nothing ready.
         let step = tokio::select! {
-            message = incoming.next() => connection.receive(message),
+            biased;
             Some((id, out)) = connection.operations.next(), if !connection.operations.is_empty() => {
                 connection.frame(id, out)
             }
+            message = incoming.next() => connection.receive(message),
             _ = ping.tick() => Step::send(Message::Ping(Vec::new().into())),
             () = tokio::time::sleep_until(init_by), if connection.session.is_none() => {
                 Step::close(refusal(legacy, 4408, "Connection initialisation timeout"))

@@ -373,6 +373,52 @@ async fn a_database_that_cuts_its_connections_is_unavailable_not_internal() {
     app.stop().await;
 }
 
+/// The sessions a server holds idle in its pool are ended (a database
+/// restart, an administrator): the next requests, a moment later, are
+/// answered as if nothing happened. The pool does not ping a connection it
+/// lent out moments ago, only one that sat idle, so this holds as long as
+/// the requests come after a pause.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_ended_while_idle_are_replaced_unnoticed() {
+    let app = spawn_app(Backend::Postgres).await;
+    // Fill the pool with several sessions, all idle once answered.
+    let warm = join_all((0..6).map(|_| app.query("{ meetings { totalCount } }", json!({})))).await;
+    assert!(
+        warm.iter()
+            .all(|d| d["meetings"]["totalCount"].as_i64() > Some(0))
+    );
+    let admin = sea_orm::Database::connect(crate::helpers::postgres_admin_url())
+        .await
+        .expect("admin");
+    let name = app
+        .database_url()
+        .rsplit('/')
+        .next()
+        .expect("name")
+        .to_owned();
+    let ended = admin
+        .query_one_raw(Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            format!(
+                "SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity \
+                 WHERE datname = '{name}'"
+            ),
+        ))
+        .await
+        .expect("terminate")
+        .expect("a row")
+        .try_get::<i64>("", "n")
+        .expect("n");
+    assert!(ended >= 2, "the pool held {ended} sessions");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let after = join_all((0..6).map(|_| app.query("{ meetings { totalCount } }", json!({})))).await;
+    for data in &after {
+        assert!(data["meetings"]["totalCount"].as_i64() > Some(0), "{data}");
+    }
+    admin.close().await.ok();
+    app.stop().await;
+}
+
 /// One generated write: a delegation's proposal, submission and withdrawal,
 /// with or without keys, sent once or twice at the same moment.
 type Write = (usize, bool, bool);

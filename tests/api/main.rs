@@ -13,6 +13,7 @@ mod cli;
 mod committee;
 mod eager;
 mod engine;
+mod event_log;
 mod fuzz;
 mod hostile;
 mod http;
