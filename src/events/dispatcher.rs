@@ -6,10 +6,12 @@
 //! only delays an update until the next tick; nothing is lost, because the
 //! log, not the notification, is the source.
 //!
-//! A notification carries its entry's id: one this process has fanned out
-//! already (its own commits wake the task directly, before PostgreSQL's
-//! notification arrives) wakes nothing, so a commit costs one read of the
-//! log, not two.
+//! A wake-up reads nothing when the task has fanned out what it is for: a
+//! notification carries its entry's id, and a local commit's entry is at
+//! most the highest id this process appended. A local commit wakes the task
+//! directly and PostgreSQL's notification of the same entry arrives moments
+//! before or after: whichever comes second finds it fanned out, so a commit
+//! costs one read of the log, not two.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -40,10 +42,16 @@ impl Dispatcher {
     ) -> Result<Arc<Self>, sea_orm::DbErr> {
         let (tx, _) = broadcast::channel(capacity.max(1));
         let start = log::latest(&db.conn).await?;
-        let fanned = Arc::new(AtomicI64::new(start));
-        tokio::spawn(fan_out(db.clone(), tx.clone(), fanned.clone(), poll));
+        let notified = Arc::new(Notified::default());
+        tokio::spawn(fan_out(
+            db.clone(),
+            tx.clone(),
+            start,
+            notified.clone(),
+            poll,
+        ));
         if db.backend() == DatabaseBackend::Postgres {
-            tokio::spawn(listen(db, fanned));
+            tokio::spawn(listen(db, notified));
         }
         Ok(Arc::new(Self { tx }))
     }
@@ -57,13 +65,29 @@ impl Dispatcher {
 /// The most entries read from the log at once.
 const PAGE: u64 = 500;
 
-/// `fanned`: the last entry fanned out.
-async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, fanned: Arc<AtomicI64>, poll: Duration) {
-    let mut last = fanned.load(Ordering::Acquire);
+/// PostgreSQL's notifications, for the fan-out task: the highest entry id
+/// notified, and a wake-up.
+#[derive(Default)]
+struct Notified {
+    up_to: AtomicI64,
+    wake: tokio::sync::Notify,
+}
+
+async fn fan_out(
+    db: Db,
+    tx: broadcast::Sender<Entry>,
+    mut last: i64,
+    notified: Arc<Notified>,
+    poll: Duration,
+) {
     loop {
-        tokio::select! {
-            () = db.committed.notified() => {}
-            () = tokio::time::sleep(poll) => {}
+        let read = tokio::select! {
+            () = db.committed.notified() => log::appended() > last,
+            () = notified.wake.notified() => notified.up_to.load(Ordering::Acquire) > last,
+            () = tokio::time::sleep(poll) => true,
+        };
+        if !read {
+            continue;
         }
         loop {
             match log::after(&db.conn, None, last, PAGE).await {
@@ -83,7 +107,6 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, fanned: Arc<AtomicI64>, p
                         // No receiver is fine: nobody is subscribed.
                         let _ = tx.send(Arc::new(entry));
                     }
-                    fanned.store(last, Ordering::Release);
                     if !more {
                         break;
                     }
@@ -97,9 +120,8 @@ async fn fan_out(db: Db, tx: broadcast::Sender<Entry>, fanned: Arc<AtomicI64>, p
     }
 }
 
-/// Turns PostgreSQL notifications from any replica into wake-ups, but for
-/// entries already fanned out.
-async fn listen(db: Db, fanned: Arc<AtomicI64>) {
+/// Turns PostgreSQL notifications from any replica into wake-ups.
+async fn listen(db: Db, notified: Arc<Notified>) {
     loop {
         let pool = db.conn.get_postgres_connection_pool().clone();
         match PgListener::connect_with(&pool).await {
@@ -110,13 +132,10 @@ async fn listen(db: Db, fanned: Arc<AtomicI64>) {
                     loop {
                         match listener.recv().await {
                             Ok(notification) => {
-                                let seen = notification
-                                    .payload()
-                                    .parse::<i64>()
-                                    .is_ok_and(|id| id <= fanned.load(Ordering::Acquire));
-                                if !seen {
-                                    db.committed.notify_one();
-                                }
+                                // Not an id: read whatever there is.
+                                let id = notification.payload().parse().unwrap_or(i64::MAX);
+                                notified.up_to.fetch_max(id, Ordering::AcqRel);
+                                notified.wake.notify_one();
                             }
                             Err(err) => {
                                 tracing::warn!(error = %err, "lost the LISTEN connection; reconnecting");

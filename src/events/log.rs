@@ -12,6 +12,8 @@
 //! the notification are one statement, one round trip; what a transaction
 //! does after its append, before its commit, should be little.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use chrono::{DateTime, Utc};
 use entity::event_log;
 
@@ -26,6 +28,16 @@ pub const CHANNEL: &str = "ccm_events";
 
 /// The advisory lock that orders appends (an arbitrary, fixed key).
 const APPEND_LOCK: i64 = 0x0CC0_1065;
+
+/// The highest entry id appended by this process (committed or not): the
+/// dispatcher's wake-up after a local commit reads nothing when it has
+/// fanned out that far already.
+static APPENDED: AtomicI64 = AtomicI64::new(0);
+
+/// The highest entry id this process has appended.
+pub fn appended() -> i64 {
+    APPENDED.load(Ordering::Acquire)
+}
 
 /// Appends an entry about `topic` (and, where given, also concerning the
 /// wider `scope`); its id is the next cursor. Call inside the transaction that
@@ -75,6 +87,7 @@ pub async fn append<C: ConnectionTrait>(
         .insert(conn)
         .await?
     };
+    APPENDED.fetch_max(entry.id, Ordering::AcqRel);
     crate::telemetry_metrics::event_appended(entry.id);
     Ok(entry)
 }

@@ -117,3 +117,45 @@ async fn an_append_on_postgres_is_one_statement() {
     assert_eq!(written.kind, entry(1).to_stored().0);
     app.stop().await;
 }
+
+/// A commit wakes its own process's dispatcher directly, and PostgreSQL's
+/// notification of the same entry reaches the same process moments later:
+/// the dispatcher reads the log once for it, not twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_costs_one_read_of_the_log_on_postgres() {
+    use ccm_committee::events::dispatcher::Dispatcher;
+    let app = spawn_app(Backend::Postgres).await;
+    let db = own_db(&app).await;
+    // No timed reads during the test.
+    let dispatcher = Dispatcher::start(db.clone(), 64, Duration::from_secs(3600))
+        .await
+        .expect("dispatcher");
+    let mut fanned = dispatcher.subscribe();
+    // Let the listener start listening.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = db.statement_count();
+    const COMMITS: u64 = 10;
+    for i in 0..COMMITS {
+        let txn = db.begin_write().await.expect("begin");
+        let written = events::append(
+            &*txn,
+            &Topic::Committee,
+            None,
+            &entry(i as i64),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("append");
+        txn.commit().await.expect("commit");
+        let out = tokio::time::timeout(Duration::from_secs(5), fanned.recv())
+            .await
+            .expect("fanned out in time")
+            .expect("an entry");
+        assert_eq!(out.id, written.id);
+        // Let the notification arrive before the next commit.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let reads = db.statement_count() - before - COMMITS;
+    assert_eq!(reads, COMMITS, "reads of the log for {COMMITS} commits");
+    app.stop().await;
+}
