@@ -228,15 +228,20 @@ fn start_clients(count: usize, port: u16, meeting: &str) -> Clients {
     }
 }
 
+/// Sends one command line to a load client.
+async fn command(child: &mut tokio::process::Child, line: &str) {
+    let stdin = child.stdin.as_mut().expect("stdin");
+    stdin
+        .write_all(format!("{line}\n").as_bytes())
+        .await
+        .expect("a command");
+    stdin.flush().await.expect("flush");
+}
+
 impl Clients {
-    async fn tell(&mut self, command: &str) {
+    async fn tell(&mut self, line: &str) {
         for child in &mut self.children {
-            let stdin = child.stdin.as_mut().expect("stdin");
-            stdin
-                .write_all(format!("{command}\n").as_bytes())
-                .await
-                .expect("tell");
-            stdin.flush().await.expect("flush");
+            command(child, line).await;
         }
     }
 
@@ -247,12 +252,7 @@ impl Clients {
         for child in &mut self.children {
             let n = share.min(more - asked);
             asked += n;
-            let stdin = child.stdin.as_mut().expect("stdin");
-            stdin
-                .write_all(format!("open {n}\n").as_bytes())
-                .await
-                .expect("ask");
-            stdin.flush().await.expect("flush");
+            command(child, &format!("open {n}")).await;
         }
         self.answered().await;
     }
