@@ -106,6 +106,7 @@ pub async fn start(
             step(m.id, None, now),
         )
         .await?;
+        fired.report.append(&**txn).await?;
         minutes::ActiveModel {
             id: Set(fired.instance.id),
             meeting_id: Set(meeting_id),
@@ -315,6 +316,8 @@ pub async fn fire(
             step(row.meeting_id, mv.note.clone(), now),
         )
         .await?;
+        // Before the effects: their own entries follow it.
+        fired.report.append(&**txn).await?;
         let mut changes: minutes::ActiveModel = row.clone().into();
         changes.updated_at = Set(now.fixed_offset());
         for effect in &fired.effects {

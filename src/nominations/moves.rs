@@ -260,6 +260,8 @@ pub async fn propose_in(
     }
     .insert(&**txn)
     .await?;
+    // The last write: the log's lock is held from here to the commit.
+    fired.report.append(&**txn).await?;
     Ok(Written {
         nomination,
         instance: fired.instance,
@@ -324,6 +326,8 @@ pub(super) async fn move_loaded(
     .await?;
     let nomination = super::effects::run(txn, loaded, &fired, mv, policy, now).await?;
     super::schedule::after_move(txn, loaded, &fired, mv.deadline, now).await?;
+    // The last write: the log's lock is held from here to the commit.
+    fired.report.append(&**txn).await?;
     let instance = fired.instance.clone();
     Ok(Moved {
         fired,

@@ -245,6 +245,7 @@ pub async fn propose(
             },
         )
         .await?;
+        fired.report.append(&**txn).await?;
         let id = fired.instance.id;
         topic::ActiveModel {
             id: Set(id),
@@ -462,6 +463,8 @@ async fn run(
         },
     )
     .await?;
+    // Before the effects: their own entries (an agenda change) follow it.
+    fired.report.append(&**txn).await?;
     for effect in &fired.effects {
         match effect {
             Effect::PlaceOnAgenda => {

@@ -434,6 +434,8 @@ pub async fn create(
         for (i, objective) in objectives.iter().enumerate() {
             insert_objective(txn, &row, i as i32 + 1, objective, now).await?;
         }
+        // The last write: the log's lock is held from here to the commit.
+        fired.report.append(&**txn).await?;
         Ok(row.id)
     })
     .await
@@ -628,7 +630,7 @@ pub async fn publish(
             .await?
             .ok_or_else(|| ApiError::broken("a work plan has its workflow instance"))?;
         let version = instance.version;
-        store::fire(
+        let fired = store::fire(
             &**txn,
             definition::current(),
             &authorized,
@@ -647,6 +649,8 @@ pub async fn publish(
         let mut published: work_plan::ActiveModel = plan.clone().into();
         published.published_at = Set(Some(now.fixed_offset()));
         published.update(&**txn).await?;
+        // The last write: the log's lock is held from here to the commit.
+        fired.report.append(&**txn).await?;
         Ok(plan.id)
     })
     .await

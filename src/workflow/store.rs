@@ -1,6 +1,11 @@
 //! Persistence of workflow instances. Every function that changes an
 //! instance takes the caller's transaction: the instance, its history entry
 //! and its event-log entry commit together or not at all.
+//!
+//! A firing's event-log entry is handed to the caller ([`Fired::report`]),
+//! which appends it as its transaction's last write, after the effects: on
+//! PostgreSQL the log's lock is held from the append to the commit, and every
+//! other change in the service waits for it (see `events::log`).
 
 use chrono::{DateTime, Utc};
 use entity::{workflow_history, workflow_instance};
@@ -47,8 +52,28 @@ pub struct Fired<S: Spec> {
     pub effects: Vec<S::Effect>,
     /// The timers the transition sets or cancels, for the caller to apply.
     pub timers: Vec<S::Timer>,
-    /// The event-log cursor of the entry reporting it.
-    pub cursor: i64,
+    /// The event-log entry reporting it, for the caller to append.
+    pub report: Report,
+}
+
+/// The event-log entry reporting a firing. The caller appends it as the last
+/// write of the firing's transaction, once its effects are written; a
+/// transaction that commits without it loses the subscribers' update.
+#[derive(Debug)]
+pub struct Report {
+    topic: Topic,
+    scope: Option<Topic>,
+    event: Event,
+    at: DateTime<Utc>,
+}
+
+impl Report {
+    /// Appends the entry; returns its cursor.
+    pub async fn append<C: ConnectionTrait>(&self, conn: &C) -> Result<i64, DbErr> {
+        let entry =
+            events::append(conn, &self.topic, self.scope.as_ref(), &self.event, self.at).await?;
+        Ok(entry.id)
+    }
 }
 
 /// One step, as it is stored (the actor is the authorised one).
@@ -68,7 +93,7 @@ async fn record<C: ConnectionTrait>(
     event: &str,
     actor: &Actor,
     step: &Step,
-) -> Result<i64, DbErr> {
+) -> Result<Report, DbErr> {
     workflow_history::ActiveModel {
         instance_id: Set(instance.id),
         seq: Set(instance.version),
@@ -101,8 +126,12 @@ async fn record<C: ConnectionTrait>(
         note: step.note.clone(),
         at: step.at.to_rfc3339(),
     };
-    let entry = events::append(conn, &topic, step.scope.as_ref(), &event, step.at).await?;
-    Ok(entry.id)
+    Ok(Report {
+        topic,
+        scope: step.scope.clone(),
+        event,
+        at: step.at,
+    })
 }
 
 /// Creates an instance with an authorised creation event (a transition with no `from`).
@@ -126,7 +155,7 @@ pub async fn create<C: ConnectionTrait, S: Spec>(
     }
     .insert(conn)
     .await?;
-    let cursor = record(
+    let report = record(
         conn,
         definition.name,
         &instance,
@@ -143,7 +172,7 @@ pub async fn create<C: ConnectionTrait, S: Spec>(
         event: transition.event,
         effects: transition.effects.clone(),
         timers: transition.timers.clone(),
-        cursor,
+        report,
     })
 }
 
@@ -210,7 +239,7 @@ pub async fn fire<C: ConnectionTrait, S: Spec>(
         updated_at: step.at.fixed_offset(),
         ..instance.clone()
     };
-    let cursor = record(
+    let report = record(
         conn,
         definition.name,
         &moved,
@@ -227,7 +256,7 @@ pub async fn fire<C: ConnectionTrait, S: Spec>(
         event: transition.event,
         effects: transition.effects.clone(),
         timers: transition.timers.clone(),
-        cursor,
+        report,
     })
 }
 
