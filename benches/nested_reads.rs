@@ -941,10 +941,20 @@ async fn true_floor() {
     )
     .expect("manifest");
     std::fs::copy(here.join("Cargo.lock"), build.join("Cargo.lock")).expect("copy");
-    run(std::process::Command::new(env!("CARGO"))
+    // The toolchain's own rustc, beside its cargo: a rustup proxy would pick
+    // the toolchain of whatever crate it compiles (one pins an old one) when
+    // this benchmark runs outside `cargo bench`.
+    let cargo = std::path::Path::new(env!("CARGO"));
+    let rustc = cargo.with_file_name("rustc");
+    let mut build_floor = std::process::Command::new(cargo);
+    build_floor
         .args(["build", "--release", "--quiet", "--manifest-path"])
         .arg(build.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", build.join("target")));
+        .env("CARGO_TARGET_DIR", build.join("target"));
+    if rustc.exists() {
+        build_floor.env("RUSTC", rustc);
+    }
+    run(&mut build_floor);
     let floor_binary = build.join("target/release/ccm-floor");
 
     // One database: the server's first start (schema and reference data), then the seed.

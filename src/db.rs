@@ -236,27 +236,71 @@ impl Db {
     }
 }
 
-/// Reads a nullable column of a row. sea-orm reads a NULL as an error that
-/// names the column in a freshly formatted string, then turns it into `None`:
-/// a page of a few hundred rows with a handful of NULLs each formats
-/// thousands of strings. This asks the driver for an `Option` instead.
-pub fn nullable<T>(row: &sea_orm::QueryResult, column: &str) -> Result<Option<T>, DbErr>
-where
-    T: sea_orm::TryGetable
-        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres>
-        + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
-        + for<'r> sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Sqlite>
-        + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
-{
-    use sea_orm::sqlx::Row;
-    let decoded = if let Some(row) = row.try_as_pg_row() {
-        row.try_get::<Option<T>, _>(column)
-    } else if let Some(row) = row.try_as_sqlite_row() {
-        row.try_get::<Option<T>, _>(column)
-    } else {
-        return row.try_get("", column);
-    };
-    decoded.map_err(|e| DbErr::Type(format!("column {column}: {e}")))
+/// Reads a row's columns by position, in the order its statement selects
+/// them: sqlx finds a column by name through a hash of the name for every
+/// column of every row, and a nested read decodes thousands of them. Each
+/// read names its column, checked against the row's own in debug builds.
+///
+/// NULLs are read as `None` by the driver: sea-orm reads a NULL as an error
+/// that names the column in a freshly formatted string, then turns it into
+/// `None`, so a page of a few hundred rows with a handful of NULLs each would
+/// format thousands of strings.
+pub struct Columns<'r> {
+    row: &'r sea_orm::QueryResult,
+    next: usize,
+}
+
+impl<'r> Columns<'r> {
+    pub fn new(row: &'r sea_orm::QueryResult) -> Self {
+        Self { row, next: 0 }
+    }
+
+    /// The next column, which must not be NULL.
+    pub fn get<T>(&mut self, column: &str) -> Result<T, DbErr>
+    where
+        T: sea_orm::TryGetable
+            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
+            + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
+            + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
+    {
+        self.read::<T>(column)
+    }
+
+    /// The next column, NULL read as `None`.
+    pub fn nullable<T>(&mut self, column: &str) -> Result<Option<T>, DbErr>
+    where
+        T: sea_orm::TryGetable
+            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
+            + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
+            + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
+    {
+        self.read::<Option<T>>(column)
+    }
+
+    fn read<T>(&mut self, column: &str) -> Result<T, DbErr>
+    where
+        T: sea_orm::TryGetable
+            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
+            + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
+            + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
+    {
+        use sea_orm::sqlx::{Column, Row};
+        let index = self.next;
+        self.next += 1;
+        let decoded = if let Some(row) = self.row.try_as_pg_row() {
+            debug_assert_eq!(row.columns().get(index).map(|c| c.name()), Some(column));
+            row.try_get::<T, _>(index)
+        } else if let Some(row) = self.row.try_as_sqlite_row() {
+            debug_assert_eq!(row.columns().get(index).map(|c| c.name()), Some(column));
+            row.try_get::<T, _>(index)
+        } else {
+            return self.row.try_get("", column);
+        };
+        decoded.map_err(|e| DbErr::Type(format!("column {column}: {e}")))
+    }
 }
 
 /// The advisory lock key that serialises start-ups (an arbitrary, fixed key).

@@ -16,25 +16,25 @@ crate::key_loader!(
     StateLoader: state by Iso3 (iso3: String) decoded by StateRow
 );
 
-/// A State read by [`StateLoader`]: its NULLs read as `None` directly (see
-/// `db::nullable`). A State has six nullable columns, and a page of
-/// mandates names up to a hundred States.
+/// A State read by [`StateLoader`]: its columns by position, in the
+/// entity's order, which is the order sea-orm selects them in (see
+/// `db::Columns`). A page of mandates names up to a hundred States.
 pub struct StateRow(state::Model);
 
 impl sea_orm::FromQueryResult for StateRow {
     fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        use crate::db::nullable;
         debug_assert!(pre.is_empty(), "a loader's rows are not nested");
+        let mut c = crate::db::Columns::new(row);
         Ok(Self(state::Model {
-            iso3: row.try_get(pre, "iso3")?,
-            name: row.try_get(pre, "name")?,
-            un_regional_group: nullable(row, "un_regional_group")?,
-            signed_on: nullable(row, "signed_on")?,
-            deposited_on: nullable(row, "deposited_on")?,
-            deposit_kind: nullable(row, "deposit_kind")?,
-            entry_into_force_on: nullable(row, "entry_into_force_on")?,
-            withdrawal_effective_on: nullable(row, "withdrawal_effective_on")?,
-            source: row.try_get(pre, "source")?,
+            iso3: c.get("iso3")?,
+            name: c.get("name")?,
+            un_regional_group: c.nullable("un_regional_group")?,
+            signed_on: c.nullable("signed_on")?,
+            deposited_on: c.nullable("deposited_on")?,
+            deposit_kind: c.nullable("deposit_kind")?,
+            entry_into_force_on: c.nullable("entry_into_force_on")?,
+            withdrawal_effective_on: c.nullable("withdrawal_effective_on")?,
+            source: c.get("source")?,
         }))
     }
 }

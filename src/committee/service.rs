@@ -421,29 +421,45 @@ pub async fn mandate_pages(
     Ok(pages)
 }
 
-/// A mandate read from a page of mandates: its NULLs read as `None`
-/// directly (see `db::nullable`), six nullable columns in each of up to
-/// hundreds of rows.
+/// A mandate read from a page of mandates, its columns by position (see
+/// `db::Columns`) in the order of [`PAGE_COLUMNS`]: up to hundreds of rows.
 struct MandateRow(mandate::Model);
+
+/// The columns a page of mandates selects, in the order [`MandateRow`] reads them.
+const PAGE_COLUMNS: [&str; 13] = [
+    "id",
+    "position_id",
+    "state_iso3",
+    "seat",
+    "starts_on",
+    "ends_on",
+    "designated_at_meeting_id",
+    "ends_at_meeting_id",
+    "renews_mandate_id",
+    "nomination_id",
+    "attested_on",
+    "source",
+    "created_at",
+];
 
 impl sea_orm::FromQueryResult for MandateRow {
     fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        use crate::db::nullable;
         debug_assert!(pre.is_empty(), "a page's rows are not nested");
+        let mut c = crate::db::Columns::new(row);
         Ok(Self(mandate::Model {
-            id: row.try_get(pre, "id")?,
-            position_id: row.try_get(pre, "position_id")?,
-            state_iso3: row.try_get(pre, "state_iso3")?,
-            seat: row.try_get(pre, "seat")?,
-            starts_on: row.try_get(pre, "starts_on")?,
-            ends_on: nullable(row, "ends_on")?,
-            designated_at_meeting_id: nullable(row, "designated_at_meeting_id")?,
-            ends_at_meeting_id: nullable(row, "ends_at_meeting_id")?,
-            renews_mandate_id: nullable(row, "renews_mandate_id")?,
-            nomination_id: nullable(row, "nomination_id")?,
-            attested_on: nullable(row, "attested_on")?,
-            source: row.try_get(pre, "source")?,
-            created_at: row.try_get(pre, "created_at")?,
+            id: c.get("id")?,
+            position_id: c.get("position_id")?,
+            state_iso3: c.get("state_iso3")?,
+            seat: c.get("seat")?,
+            starts_on: c.get("starts_on")?,
+            ends_on: c.nullable("ends_on")?,
+            designated_at_meeting_id: c.nullable("designated_at_meeting_id")?,
+            ends_at_meeting_id: c.nullable("ends_at_meeting_id")?,
+            renews_mandate_id: c.nullable("renews_mandate_id")?,
+            nomination_id: c.nullable("nomination_id")?,
+            attested_on: c.nullable("attested_on")?,
+            source: c.get("source")?,
+            created_at: c.get("created_at")?,
         }))
     }
 }
@@ -459,11 +475,13 @@ fn per_parent_statement(
     let mut values = keys;
     values.push(Value::from(window.limit as i64));
     values.push(Value::from(window.offset as i64));
+    let columns: Vec<String> = PAGE_COLUMNS.iter().map(|c| format!("m.{c}")).collect();
+    let columns = columns.join(", ");
     let sql = match backend {
         DatabaseBackend::Postgres => {
             let rows: Vec<String> = (1..=n).map(|i| format!("(${i}::{pg_type})")).collect();
             format!(
-                "SELECT m.* FROM (VALUES {}) AS p(k) CROSS JOIN LATERAL (\
+                "SELECT {columns} FROM (VALUES {}) AS p(k) CROSS JOIN LATERAL (\
                  SELECT x.* FROM mandates x WHERE x.{column} = p.k \
                  ORDER BY x.starts_on DESC, x.id DESC LIMIT ${} OFFSET ${}) m",
                 rows.join(", "),
@@ -474,7 +492,7 @@ fn per_parent_statement(
         _ => {
             let rows = vec!["(?)"; n].join(", ");
             format!(
-                "WITH p(k) AS (VALUES {rows}) SELECT m.* FROM p JOIN mandates m ON m.id IN (\
+                "WITH p(k) AS (VALUES {rows}) SELECT {columns} FROM p JOIN mandates m ON m.id IN (\
                  SELECT x.id FROM mandates x WHERE x.{column} = p.k \
                  ORDER BY x.starts_on DESC, x.id DESC LIMIT ? OFFSET ?)"
             )

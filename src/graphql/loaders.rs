@@ -77,7 +77,7 @@ where
 /// Declares a loader of one table's rows by a key column: one `IN (...)`
 /// query per batch. `decoded by ROW` reads the rows through `ROW` (a
 /// `FromQueryResult` that converts into the table's model), for a table
-/// whose rows are read often and hold many NULLs (see `db::nullable`).
+/// whose rows are read often and hold many NULLs (see `db::Columns`).
 #[macro_export]
 macro_rules! key_loader {
     ($(#[$doc:meta])* $name:ident: $table:ident by $column:ident ($field:ident: $key:ty)) => {
