@@ -236,6 +236,25 @@ impl Db {
     }
 }
 
+/// A column type both drivers decode (and sea-orm reads).
+pub trait Decoded:
+    sea_orm::TryGetable
+    + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
+    + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+    + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
+    + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>
+{
+}
+
+impl<T> Decoded for T where
+    T: sea_orm::TryGetable
+        + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
+        + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
+        + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>
+{
+}
+
 /// Reads a row's columns by position, in the order its statement selects
 /// them: sqlx finds a column by name through a hash of the name for every
 /// column of every row, and a nested read decodes thousands of them. Each
@@ -256,37 +275,16 @@ impl<'r> Columns<'r> {
     }
 
     /// The next column, which must not be NULL.
-    pub fn get<T>(&mut self, column: &str) -> Result<T, DbErr>
-    where
-        T: sea_orm::TryGetable
-            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
-            + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
-            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
-            + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
-    {
+    pub fn get<T: Decoded>(&mut self, column: &str) -> Result<T, DbErr> {
         self.read::<T>(column)
     }
 
     /// The next column, NULL read as `None`.
-    pub fn nullable<T>(&mut self, column: &str) -> Result<Option<T>, DbErr>
-    where
-        T: sea_orm::TryGetable
-            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
-            + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
-            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
-            + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
-    {
+    pub fn nullable<T: Decoded>(&mut self, column: &str) -> Result<Option<T>, DbErr> {
         self.read::<Option<T>>(column)
     }
 
-    fn read<T>(&mut self, column: &str) -> Result<T, DbErr>
-    where
-        T: sea_orm::TryGetable
-            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres>
-            + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>
-            + for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Sqlite>
-            + sea_orm::sqlx::Type<sea_orm::sqlx::Sqlite>,
-    {
+    fn read<T: Decoded>(&mut self, column: &str) -> Result<T, DbErr> {
         use sea_orm::sqlx::{Column, Row};
         let index = self.next;
         self.next += 1;
