@@ -68,11 +68,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// Appends the entry; returns its cursor.
-    pub async fn append<C: ConnectionTrait>(&self, conn: &C) -> Result<i64, DbErr> {
-        let entry =
-            events::append(conn, &self.topic, self.scope.as_ref(), &self.event, self.at).await?;
-        Ok(entry.id)
+    /// Appends the entry.
+    pub async fn append<C: ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        events::append(conn, &self.topic, self.scope.as_ref(), &self.event, self.at).await?;
+        Ok(())
     }
 }
 
