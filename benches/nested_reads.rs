@@ -56,7 +56,7 @@ use axum::extract::State;
 use axum::routing::post;
 use ccm_committee::auth::Role;
 use ccm_committee::committee::service::{
-    MandateParent, StateQuery, StateSort, list_states, mandate_pages,
+    MandateColumns, MandateParent, StateQuery, StateSort, list_states, mandate_pages,
 };
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
@@ -134,6 +134,7 @@ async fn positions_floor(State(floor): State<Floor>) -> axum::Json<Value> {
             offset: 0,
             limit: 20,
         },
+        MandateColumns::ALWAYS,
     )
     .await
     .expect("pages");
@@ -279,6 +280,7 @@ async fn states_floor(State(floor): State<Floor>) -> axum::Json<Value> {
             offset: 0,
             limit: 5,
         },
+        MandateColumns::ALWAYS,
     )
     .await
     .expect("pages");

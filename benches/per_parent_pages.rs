@@ -11,7 +11,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use ccm_committee::committee::service::{MandateParent, mandate_pages};
+use ccm_committee::committee::service::{MandateColumns, MandateParent, mandate_pages};
 use ccm_committee::config::DatabaseConfig;
 use ccm_committee::db::Db;
 use ccm_committee::paging::Window;
@@ -70,6 +70,7 @@ async fn by_index(db: &Db, parents: &[String]) -> usize {
             offset: 0,
             limit: 20,
         },
+        MandateColumns::ALL,
     )
     .await
     .expect("pages")

@@ -255,6 +255,102 @@ impl<T> Decoded for T where
 {
 }
 
+/// A table whose reads may select only some of its columns ([`Projection`]).
+pub trait Projected {
+    /// The columns a read may select, in the order it selects and reads them.
+    const COLUMNS: &'static [&'static str];
+    /// How many of the first [`Self::COLUMNS`] every read selects (its key,
+    /// its parent, its order).
+    const ALWAYS: usize;
+}
+
+/// Which columns of `T` a read selects: those its answer uses, so that a
+/// nested read does not fetch, send and decode columns nobody asked for. A
+/// column left out reads as its type's default ([`Columns::selected`]), so a
+/// reader asks for every column its answer uses.
+pub struct Projection<T> {
+    bits: u32,
+    table: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Projection<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Projection<T> {}
+
+impl<T> PartialEq for Projection<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bits == other.bits
+    }
+}
+
+impl<T> Eq for Projection<T> {}
+
+impl<T> std::hash::Hash for Projection<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bits.hash(state);
+    }
+}
+
+impl<T> std::fmt::Debug for Projection<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Projection({:#b})", self.bits)
+    }
+}
+
+impl<T: Projected> Projection<T> {
+    const fn of(bits: u32) -> Self {
+        assert!(T::COLUMNS.len() <= 32 && T::ALWAYS <= T::COLUMNS.len());
+        Self {
+            bits,
+            table: std::marker::PhantomData,
+        }
+    }
+
+    /// The columns every read selects.
+    pub const ALWAYS: Self = Self::of((1 << T::ALWAYS) - 1);
+    /// Every column.
+    pub const ALL: Self = Self::of(((1u64 << T::COLUMNS.len()) - 1) as u32);
+
+    /// These columns and `column`; a name the table does not list selects
+    /// every column.
+    #[must_use]
+    pub fn with(self, column: &str) -> Self {
+        match T::COLUMNS.iter().position(|c| *c == column) {
+            Some(i) => Self::of(self.bits | 1 << i),
+            None => {
+                debug_assert!(false, "no column `{column}` to select");
+                Self::ALL
+            }
+        }
+    }
+
+    /// The select list, each column prefixed with `prefix`.
+    pub fn select_list(self, prefix: &str) -> String {
+        let mut list = String::new();
+        for (i, column) in T::COLUMNS.iter().enumerate() {
+            if self.bits & 1 << i != 0 {
+                if !list.is_empty() {
+                    list.push_str(", ");
+                }
+                list.push_str(prefix);
+                list.push_str(column);
+            }
+        }
+        list
+    }
+
+    /// The selected columns, in their order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        (0..T::COLUMNS.len())
+            .filter(move |i| self.bits & 1 << i != 0)
+            .map(|i| T::COLUMNS[i])
+    }
+}
+
 /// Reads a row's columns by position, in the order its statement selects
 /// them: sqlx finds a column by name through a hash of the name for every
 /// column of every row, and a nested read decodes thousands of them. Each
@@ -267,21 +363,66 @@ impl<T> Decoded for T where
 pub struct Columns<'r> {
     row: &'r sea_orm::QueryResult,
     next: usize,
+    /// The row's place in a [`Projected`] table's columns, and which of
+    /// them the row holds (every one, for a whole row).
+    slot: usize,
+    selected: u32,
+    names: &'static [&'static str],
 }
 
 impl<'r> Columns<'r> {
+    /// A row that holds every column it is asked for.
     pub fn new(row: &'r sea_orm::QueryResult) -> Self {
-        Self { row, next: 0 }
+        Self {
+            row,
+            next: 0,
+            slot: 0,
+            selected: u32::MAX,
+            names: &[],
+        }
+    }
+
+    /// A row of a read that selected `projection`: it is asked for each of
+    /// `T::COLUMNS` in order, and a column it does not hold reads as its
+    /// type's default.
+    pub fn selected<T: Projected>(
+        row: &'r sea_orm::QueryResult,
+        projection: Projection<T>,
+    ) -> Self {
+        Self {
+            row,
+            next: 0,
+            slot: 0,
+            selected: projection.bits,
+            names: T::COLUMNS,
+        }
     }
 
     /// The next column, which must not be NULL.
-    pub fn get<T: Decoded>(&mut self, column: &str) -> Result<T, DbErr> {
+    pub fn get<T: Decoded + Default>(&mut self, column: &str) -> Result<T, DbErr> {
+        if !self.holds(column) {
+            return Ok(T::default());
+        }
         self.read::<T>(column)
     }
 
     /// The next column, NULL read as `None`.
     pub fn nullable<T: Decoded>(&mut self, column: &str) -> Result<Option<T>, DbErr> {
+        if !self.holds(column) {
+            return Ok(None);
+        }
         self.read::<Option<T>>(column)
+    }
+
+    /// Whether the row holds `column`, the next of its table's columns.
+    fn holds(&mut self, column: &str) -> bool {
+        if self.names.is_empty() {
+            return true;
+        }
+        let slot = self.slot;
+        self.slot += 1;
+        debug_assert_eq!(self.names.get(slot), Some(&column), "columns read in order");
+        self.selected & 1 << slot != 0
     }
 
     fn read<T: Decoded>(&mut self, column: &str) -> Result<T, DbErr> {

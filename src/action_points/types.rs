@@ -6,7 +6,7 @@ use entity::action_point;
 use crate::committee::loaders::{HoldersLoader, OrganizationLoader};
 use crate::committee::types::load_meeting;
 use crate::committee::types::{
-    Mandate, Organization, Position, State, load_position, load_state, today,
+    Mandate, Organization, Position, State, load_position, selected_state, today,
 };
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
@@ -86,7 +86,7 @@ impl ActionPoint {
 
     async fn owner_state(&self, ctx: &Context<'_>) -> Result<Option<State>, ApiError> {
         match &self.0.owner_state_iso3 {
-            Some(code) => load_state(ctx, code).await,
+            Some(code) => selected_state(ctx, code).await,
             None => Ok(None),
         }
     }

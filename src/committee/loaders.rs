@@ -5,44 +5,87 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::{mandate, state};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use std::str::FromStr;
 
-use super::service::{self, MandateParent};
-use crate::db::Db;
+use super::service::{self, MandateColumns, MandateParent};
+use crate::db::{Columns, Db, Projected, Projection};
 use crate::error::ApiError;
 use crate::paging::Window;
 
-crate::key_loader!(
-    /// States by ISO code.
-    StateLoader: state by Iso3 (iso3: String) decoded by StateRow
-);
+/// A State's columns, in the entity's order, for reads that select some of
+/// them: a page of mandates names up to a hundred States, of which it shows
+/// a name and a group.
+impl Projected for state::Entity {
+    const COLUMNS: &'static [&'static str] = &[
+        "iso3",
+        "name",
+        "un_regional_group",
+        "signed_on",
+        "deposited_on",
+        "deposit_kind",
+        "entry_into_force_on",
+        "withdrawal_effective_on",
+        "source",
+    ];
+    const ALWAYS: usize = 1;
+}
 
-/// A State read by [`StateLoader`]: its columns by position, in the
-/// entity's order, which is the order sea-orm selects them in (see
-/// `db::Columns`). A page of mandates names up to a hundred States.
-pub struct StateRow(state::Model);
+/// Which columns of a State a read selects.
+pub type StateColumns = Projection<state::Entity>;
 
-impl sea_orm::FromQueryResult for StateRow {
-    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        debug_assert!(pre.is_empty(), "a loader's rows are not nested");
-        let mut c = crate::db::Columns::new(row);
-        Ok(Self(state::Model {
-            iso3: c.get("iso3")?,
-            name: c.get("name")?,
-            un_regional_group: c.nullable("un_regional_group")?,
-            signed_on: c.nullable("signed_on")?,
-            deposited_on: c.nullable("deposited_on")?,
-            deposit_kind: c.nullable("deposit_kind")?,
-            entry_into_force_on: c.nullable("entry_into_force_on")?,
-            withdrawal_effective_on: c.nullable("withdrawal_effective_on")?,
-            source: c.get("source")?,
-        }))
+/// A State and the columns to read of it.
+pub type StateKey = (String, StateColumns);
+
+/// States by ISO code, each batch reading the columns its keys ask for.
+pub struct StateLoader(pub Db);
+
+impl Loader<StateKey> for StateLoader {
+    type Value = state::Model;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[StateKey]) -> Result<HashMap<StateKey, state::Model>, ApiError> {
+        let mut by_columns: HashMap<StateColumns, Vec<String>> = HashMap::new();
+        for (code, columns) in keys {
+            by_columns.entry(*columns).or_default().push(code.clone());
+        }
+        let mut out = HashMap::new();
+        for (columns, codes) in by_columns {
+            let mut select = state::Entity::find().select_only();
+            for name in columns.names() {
+                let column = state::Column::from_str(name)
+                    .map_err(|_| ApiError::broken("a State's columns are its entity's"))?;
+                select = select.column(column);
+            }
+            let stmt = select
+                .filter(state::Column::Iso3.is_in(codes))
+                .build(self.0.backend());
+            for row in self.0.conn.query_all_raw(stmt).await? {
+                let state = state_row(&row, columns)?;
+                out.insert((state.iso3.clone(), columns), state);
+            }
+        }
+        Ok(out)
     }
 }
 
-impl From<StateRow> for state::Model {
-    fn from(StateRow(state): StateRow) -> Self {
-        state
-    }
+/// A State read by [`StateLoader`], its columns by position (see `db::Columns`).
+fn state_row(
+    row: &sea_orm::QueryResult,
+    columns: StateColumns,
+) -> Result<state::Model, sea_orm::DbErr> {
+    let mut c = Columns::selected(row, columns);
+    Ok(state::Model {
+        iso3: c.get("iso3")?,
+        name: c.get("name")?,
+        un_regional_group: c.nullable("un_regional_group")?,
+        signed_on: c.nullable("signed_on")?,
+        deposited_on: c.nullable("deposited_on")?,
+        deposit_kind: c.nullable("deposit_kind")?,
+        entry_into_force_on: c.nullable("entry_into_force_on")?,
+        withdrawal_effective_on: c.nullable("withdrawal_effective_on")?,
+        source: c.get("source")?,
+    })
 }
 
 crate::key_loader!(
@@ -103,29 +146,42 @@ impl Loader<MandateParent> for MandateCountLoader {
     }
 }
 
-/// A window of a position's or a State's mandates.
+/// A window of a position's or a State's mandates, with the columns its
+/// selection reads.
 pub struct MandatePageLoader(pub Db);
 
-impl Loader<(MandateParent, Window)> for MandatePageLoader {
+/// A page of [`MandatePageLoader`]: whose, which rows, which columns.
+pub type MandatePageKey = (MandateParent, Window, MandateColumns);
+
+impl Loader<MandatePageKey> for MandatePageLoader {
     type Value = Vec<mandate::Model>;
     type Error = ApiError;
 
     async fn load(
         &self,
-        keys: &[(MandateParent, Window)],
-    ) -> Result<HashMap<(MandateParent, Window), Self::Value>, ApiError> {
-        let mut by_window: HashMap<Window, Vec<MandateParent>> = HashMap::new();
-        for (parent, window) in keys {
-            by_window.entry(*window).or_default().push(parent.clone());
+        keys: &[MandatePageKey],
+    ) -> Result<HashMap<MandatePageKey, Self::Value>, ApiError> {
+        let mut by_window: HashMap<(Window, MandateColumns), Vec<MandateParent>> = HashMap::new();
+        for (parent, window, columns) in keys {
+            by_window
+                .entry((*window, *columns))
+                .or_default()
+                .push(parent.clone());
         }
         let mut out = HashMap::new();
-        for (window, parents) in by_window {
-            for (parent, rows) in service::mandate_pages(&self.0, &parents, window).await? {
-                out.insert((parent, window), rows);
+        for ((window, columns), parents) in by_window {
+            let pages = service::mandate_pages(&self.0, &parents, window, columns).await?;
+            for (parent, rows) in pages {
+                out.insert((parent, window, columns), rows);
             }
         }
         Ok(out)
     }
 }
 
-crate::from_db!(HoldersLoader, MandateCountLoader, MandatePageLoader);
+crate::from_db!(
+    StateLoader,
+    HoldersLoader,
+    MandateCountLoader,
+    MandatePageLoader
+);

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::model::{PositionKind, RegionalGroup, StateRelation};
-use crate::db::Db;
+use crate::db::{Columns, Db, Projected, Projection};
 use crate::error::ApiError;
 use crate::paging::{PageArgs, Window, fetch, like_pattern};
 
@@ -373,11 +373,13 @@ pub async fn mandate_counts(
 /// The same window of mandates (latest first) for each parent, in one
 /// statement that reads each parent's rows through its index rather than
 /// ranking every child row: a `LATERAL` join on PostgreSQL, a correlated
-/// `IN (... LIMIT)` on SQLite.
+/// `IN (... LIMIT)` on SQLite. Only `columns` are read; the others hold
+/// their defaults (see `db::Projection`).
 pub async fn mandate_pages(
     db: &Db,
     parents: &[MandateParent],
     window: Window,
+    columns: MandateColumns,
 ) -> Result<HashMap<MandateParent, Vec<mandate::Model>>, ApiError> {
     let mut pages: HashMap<MandateParent, Vec<mandate::Model>> =
         parents.iter().map(|p| (p.clone(), Vec::new())).collect();
@@ -402,11 +404,9 @@ pub async fn mandate_pages(
         if keys.is_empty() || window.limit == 0 {
             continue;
         }
-        let stmt = per_parent_statement(db.backend(), column, pg_type, keys, window);
-        let rows = <MandateRow as sea_orm::FromQueryResult>::find_by_statement(stmt)
-            .all(&db.conn)
-            .await?;
-        for MandateRow(row) in rows {
+        let stmt = per_parent_statement(db.backend(), column, pg_type, keys, window, columns);
+        for row in db.conn.query_all_raw(stmt).await? {
+            let row = page_row(&row, columns)?;
             let parent = if column == "position_id" {
                 MandateParent::Position(row.position_id)
             } else {
@@ -421,47 +421,54 @@ pub async fn mandate_pages(
     Ok(pages)
 }
 
-/// A mandate read from a page of mandates, its columns by position (see
-/// `db::Columns`) in the order of [`PAGE_COLUMNS`]: up to hundreds of rows.
-struct MandateRow(mandate::Model);
+/// The columns a page of mandates may select, in the order it selects and
+/// reads them (by position, see `db::Columns`): up to hundreds of rows. The
+/// first four are always read: the key, the parent and the order. A nested
+/// read that shows a mandate's start and State needs no other, and reading,
+/// sending and decoding the rest costs about as much again.
+impl Projected for mandate::Entity {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "position_id",
+        "state_iso3",
+        "starts_on",
+        "seat",
+        "ends_on",
+        "designated_at_meeting_id",
+        "ends_at_meeting_id",
+        "renews_mandate_id",
+        "nomination_id",
+        "attested_on",
+        "source",
+        "created_at",
+    ];
+    const ALWAYS: usize = 4;
+}
 
-/// The columns a page of mandates selects, in the order [`MandateRow`] reads them.
-const PAGE_COLUMNS: [&str; 13] = [
-    "id",
-    "position_id",
-    "state_iso3",
-    "seat",
-    "starts_on",
-    "ends_on",
-    "designated_at_meeting_id",
-    "ends_at_meeting_id",
-    "renews_mandate_id",
-    "nomination_id",
-    "attested_on",
-    "source",
-    "created_at",
-];
+/// Which columns a page of mandates reads.
+pub type MandateColumns = Projection<mandate::Entity>;
 
-impl sea_orm::FromQueryResult for MandateRow {
-    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
-        debug_assert!(pre.is_empty(), "a page's rows are not nested");
-        let mut c = crate::db::Columns::new(row);
-        Ok(Self(mandate::Model {
-            id: c.get("id")?,
-            position_id: c.get("position_id")?,
-            state_iso3: c.get("state_iso3")?,
-            seat: c.get("seat")?,
-            starts_on: c.get("starts_on")?,
-            ends_on: c.nullable("ends_on")?,
-            designated_at_meeting_id: c.nullable("designated_at_meeting_id")?,
-            ends_at_meeting_id: c.nullable("ends_at_meeting_id")?,
-            renews_mandate_id: c.nullable("renews_mandate_id")?,
-            nomination_id: c.nullable("nomination_id")?,
-            attested_on: c.nullable("attested_on")?,
-            source: c.get("source")?,
-            created_at: c.get("created_at")?,
-        }))
-    }
+/// A row of a page that selected `columns`.
+fn page_row(
+    row: &sea_orm::QueryResult,
+    columns: MandateColumns,
+) -> Result<mandate::Model, sea_orm::DbErr> {
+    let mut c = Columns::selected(row, columns);
+    Ok(mandate::Model {
+        id: c.get("id")?,
+        position_id: c.get("position_id")?,
+        state_iso3: c.get("state_iso3")?,
+        starts_on: c.get("starts_on")?,
+        seat: c.get("seat")?,
+        ends_on: c.nullable("ends_on")?,
+        designated_at_meeting_id: c.nullable("designated_at_meeting_id")?,
+        ends_at_meeting_id: c.nullable("ends_at_meeting_id")?,
+        renews_mandate_id: c.nullable("renews_mandate_id")?,
+        nomination_id: c.nullable("nomination_id")?,
+        attested_on: c.nullable("attested_on")?,
+        source: c.get("source")?,
+        created_at: c.get("created_at")?,
+    })
 }
 
 fn per_parent_statement(
@@ -470,13 +477,13 @@ fn per_parent_statement(
     pg_type: &str,
     keys: Vec<Value>,
     window: Window,
+    columns: MandateColumns,
 ) -> Statement {
     let n = keys.len();
     let mut values = keys;
     values.push(Value::from(window.limit as i64));
     values.push(Value::from(window.offset as i64));
-    let columns: Vec<String> = PAGE_COLUMNS.iter().map(|c| format!("m.{c}")).collect();
-    let columns = columns.join(", ");
+    let columns = columns.select_list("m.");
     let sql = match backend {
         DatabaseBackend::Postgres => {
             let rows: Vec<String> = (1..=n).map(|i| format!("(${i}::{pg_type})")).collect();

@@ -5,17 +5,18 @@ use chrono::Datelike;
 use entity::{mandate, organization, position, state};
 
 use super::loaders::{
-    HoldersLoader, MandateCountLoader, MandateLoader, MandatePageLoader, OrganizationLoader,
-    PositionLoader, StateLoader,
+    HoldersLoader, MandateCountLoader, MandateLoader, MandatePageKey, MandatePageLoader,
+    OrganizationLoader, PositionLoader, StateColumns, StateKey, StateLoader,
 };
 use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, StateRelation};
-use super::service::MandateParent;
+use super::service::{MandateColumns, MandateParent};
 use crate::clock::SharedClock;
 use crate::error::ApiError;
 use crate::graphql::eager::Eager;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
+use crate::graphql::projection::{FieldColumns, projection};
 use crate::graphql::scalars::Date;
 use crate::meetings::loaders::MeetingLoader;
 use crate::meetings::types::Meeting;
@@ -30,9 +31,47 @@ fn date_or_today(ctx: &Context<'_>, date: Option<Date>) -> chrono::NaiveDate {
     date.map_or_else(|| today(ctx), |d| d.0)
 }
 
+/// A State, read whole.
 pub async fn load_state(ctx: &Context<'_>, code: &str) -> Result<Option<State>, ApiError> {
-    Ok(get::<StateLoader, String>(ctx)
-        .load_one(code.to_owned())
+    Ok(get::<StateLoader, StateKey>(ctx)
+        .load_one((code.to_owned(), StateColumns::ALL))
+        .await?
+        .map(State))
+}
+
+/// The columns each field of [`State`] reads beyond its code.
+const STATE_FIELD_COLUMNS: &FieldColumns = &[
+    ("__typename", &[]),
+    ("id", &[]),
+    ("code", &[]),
+    ("name", &["name"]),
+    ("regionalGroup", &["un_regional_group"]),
+    ("signedOn", &["signed_on"]),
+    ("depositedOn", &["deposited_on"]),
+    ("depositKind", &["deposit_kind"]),
+    ("entryIntoForceOn", &["entry_into_force_on"]),
+    ("withdrawalEffectiveOn", &["withdrawal_effective_on"]),
+    ("relation", RELATION_COLUMNS),
+    ("isStateParty", RELATION_COLUMNS),
+    ("mandates", &[]),
+    ("source", &["source"]),
+];
+
+/// What [`StateRelation::of`] reads.
+const RELATION_COLUMNS: &[&str] = &[
+    "signed_on",
+    "deposited_on",
+    "entry_into_force_on",
+    "withdrawal_effective_on",
+];
+
+/// The State that a field answers with, read with only the columns the
+/// field's selection uses (a field whose answer is not the State itself
+/// reads it whole, with [`load_state`]).
+pub async fn selected_state(ctx: &Context<'_>, code: &str) -> Result<Option<State>, ApiError> {
+    let columns = projection(&[ctx.look_ahead()], STATE_FIELD_COLUMNS);
+    Ok(get::<StateLoader, StateKey>(ctx)
+        .load_one((code.to_owned(), columns))
         .await?
         .map(State))
 }
@@ -54,12 +93,41 @@ pub async fn load_meeting(ctx: &Context<'_>, id: Option<i32>) -> Result<Option<M
         .map(Meeting))
 }
 
+/// The columns each field of [`Mandate`] reads beyond its id, position,
+/// State and start, so that a page reads only what its selection needs.
+const MANDATE_FIELD_COLUMNS: &FieldColumns = &[
+    ("__typename", &[]),
+    ("id", &[]),
+    ("position", &[]),
+    ("state", &[]),
+    ("startsOn", &[]),
+    ("seat", &["seat"]),
+    ("endsOn", &["ends_on"]),
+    ("designatedAt", &["designated_at_meeting_id"]),
+    ("endsAt", &["ends_at_meeting_id"]),
+    ("renews", &["renews_mandate_id"]),
+    ("attested", &["attested_on"]),
+    ("attestedOn", &["attested_on"]),
+    ("isActive", &["ends_on"]),
+    ("source", &["source"]),
+];
+
+/// The columns of the mandates that a page's nodes (`edges.node`, `nodes`) read.
+fn page_columns(ctx: &Context<'_>) -> MandateColumns {
+    let page = ctx.look_ahead();
+    projection(
+        &[page.field("edges").field("node"), page.field("nodes")],
+        MANDATE_FIELD_COLUMNS,
+    )
+}
+
 async fn mandates_of(
     ctx: &Context<'_>,
     parent: MandateParent,
     args: PageArgs,
 ) -> Result<Page<Mandate>, ApiError> {
     args.validate()?;
+    let columns = page_columns(ctx);
     // Without `totalCount` (and without counting back from the end), one row
     // past the page tells whether there is a next page: no count is run.
     let counted = args.last.is_some()
@@ -74,8 +142,8 @@ async fn mandates_of(
         let mut rows = if page.limit == 0 {
             Vec::new()
         } else {
-            get::<MandatePageLoader, (MandateParent, pagination::Window)>(ctx)
-                .load_one((parent, probe))
+            get::<MandatePageLoader, MandatePageKey>(ctx)
+                .load_one((parent, probe, columns))
                 .await?
                 .unwrap_or_default()
         };
@@ -108,8 +176,8 @@ async fn mandates_of(
     let rows = if window.limit == 0 {
         Vec::new()
     } else {
-        get::<MandatePageLoader, (MandateParent, pagination::Window)>(ctx)
-            .load_one((parent, requested))
+        get::<MandatePageLoader, MandatePageKey>(ctx)
+            .load_one((parent, requested, columns))
             .await?
             .unwrap_or_default()
     };
@@ -340,13 +408,16 @@ impl Position {
         codes.extend(nominees);
         codes.sort();
         codes.dedup();
-        let states = get::<StateLoader, String>(ctx)
-            .load_many(codes.clone())
+        let columns = StateColumns::ALWAYS.with("un_regional_group");
+        let states = get::<StateLoader, StateKey>(ctx)
+            .load_many(codes.iter().map(|code| (code.clone(), columns)))
             .await?;
         let members: Vec<(String, Option<String>)> = codes
             .into_iter()
             .map(|code| {
-                let group = states.get(&code).and_then(|s| s.un_regional_group.clone());
+                let group = states
+                    .get(&(code.clone(), columns))
+                    .and_then(|s| s.un_regional_group.clone());
                 (code, group)
             })
             .collect();
@@ -375,7 +446,7 @@ impl Mandate {
     }
 
     async fn state(&self, ctx: &Context<'_>) -> Result<Eager<State>, ApiError> {
-        load_state(ctx, &self.0.state_iso3)
+        selected_state(ctx, &self.0.state_iso3)
             .await?
             .map(Eager)
             .ok_or_else(|| ApiError::broken("a referenced row exists"))

@@ -75,15 +75,10 @@ where
 }
 
 /// Declares a loader of one table's rows by a key column: one `IN (...)`
-/// query per batch. `decoded by ROW` reads the rows through `ROW` (a
-/// `FromQueryResult` that converts into the table's model), for a table
-/// whose rows are read often and hold many NULLs (see `db::Columns`).
+/// query per batch.
 #[macro_export]
 macro_rules! key_loader {
     ($(#[$doc:meta])* $name:ident: $table:ident by $column:ident ($field:ident: $key:ty)) => {
-        $crate::key_loader!($(#[$doc])* $name: $table by $column ($field: $key) decoded by entity::$table::Model);
-    };
-    ($(#[$doc:meta])* $name:ident: $table:ident by $column:ident ($field:ident: $key:ty) decoded by $row:ty) => {
         $(#[$doc])*
         pub struct $name(pub $crate::db::Db);
 
@@ -100,16 +95,9 @@ macro_rules! key_loader {
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
                 let rows = entity::$table::Entity::find()
                     .filter(entity::$table::Column::$column.is_in(keys.iter().cloned()))
-                    .into_model::<$row>()
                     .all(&self.0.conn)
                     .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| {
-                        let r = entity::$table::Model::from(r);
-                        (r.$field.clone(), r)
-                    })
-                    .collect())
+                Ok(rows.into_iter().map(|r| (r.$field.clone(), r)).collect())
             }
         }
     };

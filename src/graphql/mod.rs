@@ -1,5 +1,5 @@
 //! The GraphQL toolkit: batching and loaders, connections, global IDs,
-//! scalars, the error mapping, idempotent answers, document limits and
+//! reading the columns a selection needs, scalars, the error mapping, idempotent answers, document limits and
 //! response order. It knows no domain and no transport: the domains build
 //! their GraphQL surfaces with it, and `server` assembles them.
 
@@ -12,6 +12,7 @@ pub mod limits;
 pub mod loaders;
 pub mod order;
 pub mod pagination;
+pub mod projection;
 pub mod scalars;
 pub mod workflow;
 

@@ -16,7 +16,7 @@ use crate::action_points::graphql::{
 };
 use crate::action_points::types::ActionPoint;
 use crate::committee::loaders::{OrganizationLoader, PositionByCodeLoader};
-use crate::committee::types::{Organization, Position, State, load_state};
+use crate::committee::types::{Organization, Position, State, load_state, selected_state};
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
@@ -30,7 +30,7 @@ async fn optional_state(
     code: &Option<String>,
 ) -> Result<Option<State>, ApiError> {
     match code {
-        Some(code) => load_state(ctx, code).await,
+        Some(code) => selected_state(ctx, code).await,
         None => Ok(None),
     }
 }

@@ -190,7 +190,7 @@ impl Me {
         ctx: &Context<'_>,
     ) -> Result<Option<crate::committee::types::State>, ApiError> {
         match &self.0.state {
-            Some(code) => crate::committee::types::load_state(ctx, code).await,
+            Some(code) => crate::committee::types::selected_state(ctx, code).await,
             None => Ok(None),
         }
     }

@@ -11,7 +11,7 @@ use super::inclusiveness::{self, Balance};
 use super::loaders::{ConsultationLoader, HistoryLoader, InstanceLoader};
 use crate::committee::loaders::MandateLoader;
 use crate::committee::types::{
-    Mandate, Organization, Position, State, load_meeting, load_position, load_state, today,
+    Mandate, Organization, Position, State, load_meeting, load_position, selected_state, today,
 };
 use crate::db::Db;
 use crate::error::ApiError;
@@ -171,7 +171,7 @@ impl Nomination {
 
     /// The nominee State.
     async fn nominee(&self, ctx: &Context<'_>) -> Result<State, ApiError> {
-        load_state(ctx, &self.0.state_iso3)
+        selected_state(ctx, &self.0.state_iso3)
             .await?
             .ok_or_else(|| ApiError::broken("a referenced row exists"))
     }
@@ -376,7 +376,7 @@ impl ConsultationResponse {
     /// The State that responded (null for an observer's view).
     async fn state(&self, ctx: &Context<'_>) -> Result<Option<State>, ApiError> {
         match &self.0.state_iso3 {
-            Some(code) => load_state(ctx, code).await,
+            Some(code) => selected_state(ctx, code).await,
             None => Ok(None),
         }
     }

@@ -7,8 +7,8 @@ use crate::action_points::graphql::ActionPointLoader;
 use crate::action_points::types::ActionPoint;
 use crate::action_points::{ActionPointsMutation, ActionPointsQuery};
 use crate::committee::CommitteeQuery;
-use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader, StateLoader};
-use crate::committee::types::{Mandate, Organization, Position, State};
+use crate::committee::loaders::{MandateLoader, OrganizationLoader, PositionLoader};
+use crate::committee::types::{Mandate, Organization, Position, State, load_state};
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
@@ -53,10 +53,7 @@ impl NodeQuery {
     /// Any object by its global ID; null when nothing has that ID.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>, ApiError> {
         Ok(match GlobalId::decode(&id)? {
-            GlobalId::State(code) => get::<StateLoader, String>(ctx)
-                .load_one(code)
-                .await?
-                .map(|m| Node::State(State(m))),
+            GlobalId::State(code) => load_state(ctx, &code).await?.map(Node::State),
             GlobalId::Organization(code) => get::<OrganizationLoader, String>(ctx)
                 .load_one(code)
                 .await?

@@ -8,7 +8,7 @@ use super::definition::current;
 use super::model::{DocumentKind, PlacementOutcome, PlacementPurpose, TopicState};
 use crate::committee::loaders::OrganizationLoader;
 use crate::committee::types::{
-    Organization, Position, State, load_meeting, load_position, load_state,
+    Organization, Position, State, load_meeting, load_position, selected_state,
 };
 use crate::error::ApiError;
 use crate::graphql::ids::GlobalId;
@@ -114,7 +114,7 @@ impl Topic {
     /// The State it was raised for (a coordinator's or a delegation's).
     async fn proposer_state(&self, ctx: &Context<'_>) -> Result<Option<State>, ApiError> {
         match &self.0.proposer_state_iso3 {
-            Some(code) => load_state(ctx, code).await,
+            Some(code) => selected_state(ctx, code).await,
             None => Ok(None),
         }
     }

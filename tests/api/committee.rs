@@ -327,25 +327,25 @@ async fn the_records_since_2015_show_what_the_sources_do(backend: Backend) {
 /// The States loader's own row decoder reads every State, NULLs and all,
 /// as sea-orm's derived one does.
 async fn the_state_loader_reads_states_as_sea_orm_does(backend: Backend) {
-    use ccm_committee::committee::loaders::StateRow;
+    use async_graphql::dataloader::Loader;
+    use ccm_committee::committee::loaders::{StateColumns, StateLoader};
     use entity::state;
     use sea_orm::{EntityTrait, QueryOrder};
     let app = spawn_app(backend).await;
-    let conn = &app.db().conn;
     let derived = state::Entity::find()
         .order_by_asc(state::Column::Iso3)
-        .all(conn)
+        .all(&app.db().conn)
         .await
         .expect("states");
-    let own: Vec<state::Model> = state::Entity::find()
-        .order_by_asc(state::Column::Iso3)
-        .into_model::<StateRow>()
-        .all(conn)
-        .await
-        .expect("states")
-        .into_iter()
-        .map(state::Model::from)
+    let keys: Vec<_> = derived
+        .iter()
+        .map(|s| (s.iso3.clone(), StateColumns::ALL))
         .collect();
+    let loaded = StateLoader(app.db().clone())
+        .load(&keys)
+        .await
+        .expect("states");
+    let own: Vec<state::Model> = keys.iter().map(|k| loaded[k].clone()).collect();
     assert!(derived.len() > 100, "the reference data holds the States");
     assert!(
         derived.iter().any(|s| s.withdrawal_effective_on.is_none())

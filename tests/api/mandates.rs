@@ -1,5 +1,7 @@
 //! `mandates` and the per-parent mandate lists.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, spawn_app};
@@ -157,7 +159,183 @@ async fn positions_and_states_page_their_own_mandates(backend: Backend) {
     app.stop().await;
 }
 
+/// Adds a mandate with every column set, renewing `renews`, so that no
+/// field of the pages below answers only its default.
+async fn add_full_mandate(app: &crate::helpers::TestApp) {
+    use entity::{mandate, meeting};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let conn = &app.db().conn;
+    let renewed = mandate::Entity::find()
+        .one(conn)
+        .await
+        .expect("read")
+        .expect("a mandate");
+    let meetings = meeting::Entity::find().all(conn).await.expect("meetings");
+    mandate::ActiveModel {
+        position_id: Set(renewed.position_id),
+        state_iso3: Set(renewed.state_iso3.clone()),
+        seat: Set(2),
+        starts_on: Set(chrono::NaiveDate::from_ymd_opt(2040, 1, 1).expect("date")),
+        ends_on: Set(chrono::NaiveDate::from_ymd_opt(2041, 1, 1)),
+        designated_at_meeting_id: Set(Some(meetings[0].id)),
+        ends_at_meeting_id: Set(Some(meetings[1].id)),
+        renews_mandate_id: Set(Some(renewed.id)),
+        attested_on: Set(chrono::NaiveDate::from_ymd_opt(2040, 6, 1)),
+        source: Set("every column set".to_owned()),
+        created_at: Set(chrono::Utc::now().fixed_offset()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .expect("insert mandate");
+}
+
+/// Each field of a type, with a selection of it: a connection's
+/// `totalCount`, another object's `id`, or the field alone.
+async fn fields_of(app: &crate::helpers::TestApp, ty: &str) -> Vec<(String, String)> {
+    let data = app
+        .query(
+            r#"query($ty: String!) { __type(name: $ty) { fields { name
+                 type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }"#,
+            json!({ "ty": ty }),
+        )
+        .await;
+    let fields = data["__type"]["fields"].as_array().expect("fields");
+    assert!(fields.len() >= 10, "{ty}'s fields: {fields:?}");
+    fields
+        .iter()
+        .map(|field| {
+            let name = field["name"].as_str().expect("name").to_owned();
+            let mut of = &field["type"];
+            while of["kind"] == "NON_NULL" || of["kind"] == "LIST" {
+                of = &of["ofType"];
+            }
+            let selection = match (of["kind"].as_str(), of["name"].as_str()) {
+                (Some("OBJECT"), Some(t)) if t.ends_with("Connection") => {
+                    format!("{name} {{ totalCount }}")
+                }
+                (Some("OBJECT"), _) => format!("{name} {{ id }}"),
+                _ => name.clone(),
+            };
+            (name, selection)
+        })
+        .collect()
+}
+
+/// Every row of a top-level list (`mandates`, `states`), by `key`, each
+/// read whole (a top-level list reads every column).
+async fn whole_rows(
+    app: &crate::helpers::TestApp,
+    list: &str,
+    key: &str,
+    selection: &str,
+) -> HashMap<String, Value> {
+    let mut rows = HashMap::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app
+            .query(
+                &format!(
+                    "query($after: String) {{ {list}(first: 100, after: $after) {{ \
+                     pageInfo {{ hasNextPage endCursor }} nodes {{ {key} {selection} }} }} }}"
+                ),
+                json!({ "after": after }),
+            )
+            .await;
+        for node in data[list]["nodes"].as_array().expect("nodes") {
+            rows.insert(node[key].as_str().expect("key").to_owned(), node.clone());
+        }
+        let info = &data[list]["pageInfo"];
+        if info["hasNextPage"] != true {
+            return rows;
+        }
+        after = info["endCursor"].clone();
+    }
+}
+
+/// A page of a position's or a State's mandates reads only the columns its
+/// selection needs: each field of `Mandate`, selected alone (through a
+/// named fragment, an inline fragment, `nodes` and `edges`), answers what
+/// the mandate read whole answers.
+async fn a_page_answers_each_field_as_the_whole_row_does(backend: Backend) {
+    let app = spawn_app(backend).await;
+    add_full_mandate(&app).await;
+    let mut compared = 0;
+    for (name, selection) in fields_of(&app, "Mandate").await {
+        let name = name.as_str();
+        let whole = whole_rows(&app, "mandates", "id", &selection).await;
+        let paged = app
+            .query(
+                &format!(
+                    "fragment F on Mandate {{ {selection} }}
+                     {{ positions {{ mandates(first: 30) {{ nodes {{ id ...F }} }} }}
+                        states(first: 60) {{ nodes {{ mandates(first: 5) {{
+                          edges {{ node {{ id ... on Mandate {{ {selection} }} }} }} }} }} }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+        let positions = paged["positions"].as_array().expect("positions");
+        let by_position = positions
+            .iter()
+            .flat_map(|p| p["mandates"]["nodes"].as_array().expect("nodes").clone());
+        let states = paged["states"]["nodes"].as_array().expect("states");
+        let by_state = states.iter().flat_map(|s| {
+            s["mandates"]["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"].clone())
+                .collect::<Vec<_>>()
+        });
+        for node in by_position.chain(by_state) {
+            let id = node["id"].as_str().expect("id");
+            assert_eq!(
+                node[name], whole[id][name],
+                "`{name}` of mandate {id}, paged and whole"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 13 * 100, "compared {compared} answers");
+}
+
+/// A mandate's State is read with only the columns its selection uses:
+/// each field of `State`, selected alone under the mandates of a page,
+/// answers what the State read whole answers.
+async fn a_mandates_state_answers_each_field_as_the_whole_row_does(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut compared = 0;
+    for (name, selection) in fields_of(&app, "State").await {
+        let name = name.as_str();
+        let whole = whole_rows(&app, "states", "code", &selection).await;
+        let paged = app
+            .query(
+                &format!(
+                    "{{ positions {{ mandates(first: 30) {{
+                          nodes {{ state {{ code ... on State {{ {selection} }} }} }} }} }} }}"
+                ),
+                json!({}),
+            )
+            .await;
+        for position in paged["positions"].as_array().expect("positions") {
+            for node in position["mandates"]["nodes"].as_array().expect("nodes") {
+                let state = &node["state"];
+                let code = state["code"].as_str().expect("code");
+                assert_eq!(
+                    state[name], whole[code][name],
+                    "`{name}` of {code}, under a mandate and whole"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 10 * 100, "compared {compared} answers");
+}
+
 crate::on_both_databases!(
     filters_mandates_by_position_state_and_date,
     positions_and_states_page_their_own_mandates,
+    a_page_answers_each_field_as_the_whole_row_does,
+    a_mandates_state_answers_each_field_as_the_whole_row_does,
 );
