@@ -1,12 +1,12 @@
 //! Batched loads of the committee's rows for nested fields.
 
 use std::collections::HashMap;
+use std::str::FromStr;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::{mandate, state};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
-use std::str::FromStr;
 
 use super::service::{self, MandateColumns, MandateParent};
 use crate::db::{Columns, Db, Projected, Projection};

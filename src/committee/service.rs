@@ -424,8 +424,7 @@ pub async fn mandate_pages(
 /// The columns a page of mandates may select, in the order it selects and
 /// reads them (by position, see `db::Columns`): up to hundreds of rows. The
 /// first four are always read: the key, the parent and the order. A nested
-/// read that shows a mandate's start and State needs no other, and reading,
-/// sending and decoding the rest costs about as much again.
+/// read that shows a mandate's start and State needs no other.
 impl Projected for mandate::Entity {
     const COLUMNS: &'static [&'static str] = &[
         "id",
