@@ -342,13 +342,6 @@ impl<T: Projected> Projection<T> {
         }
         list
     }
-
-    /// The selected columns, in their order.
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
-        (0..T::COLUMNS.len())
-            .filter(move |i| self.bits & 1 << i != 0)
-            .map(|i| T::COLUMNS[i])
-    }
 }
 
 /// Reads a row's columns by position, in the order its statement selects
@@ -363,25 +356,14 @@ impl<T: Projected> Projection<T> {
 pub struct Columns<'r> {
     row: &'r sea_orm::QueryResult,
     next: usize,
-    /// The row's place in a [`Projected`] table's columns, and which of
-    /// them the row holds (every one, for a whole row).
+    /// The place in the table's columns of the next column asked for, and
+    /// which of them the row holds.
     slot: usize,
     selected: u32,
     names: &'static [&'static str],
 }
 
 impl<'r> Columns<'r> {
-    /// A row that holds every column it is asked for.
-    pub fn new(row: &'r sea_orm::QueryResult) -> Self {
-        Self {
-            row,
-            next: 0,
-            slot: 0,
-            selected: u32::MAX,
-            names: &[],
-        }
-    }
-
     /// A row of a read that selected `projection`: it is asked for each of
     /// `T::COLUMNS` in order, and a column it does not hold reads as its
     /// type's default.
@@ -416,9 +398,6 @@ impl<'r> Columns<'r> {
 
     /// Whether the row holds `column`, the next of its table's columns.
     fn holds(&mut self, column: &str) -> bool {
-        if self.names.is_empty() {
-            return true;
-        }
         let slot = self.slot;
         self.slot += 1;
         debug_assert_eq!(self.names.get(slot), Some(&column), "columns read in order");

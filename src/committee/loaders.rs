@@ -1,11 +1,11 @@
 //! Batched loads of the committee's rows for nested fields.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::{mandate, state};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
 
 use super::service::{self, MandateColumns, MandateParent};
@@ -51,13 +51,9 @@ impl Loader<StateKey> for StateLoader {
         }
         let mut out = HashMap::new();
         for (columns, codes) in by_columns {
-            let mut select = state::Entity::find().select_only();
-            for name in columns.names() {
-                let column = state::Column::from_str(name)
-                    .map_err(|_| ApiError::broken("a State's columns are its entity's"))?;
-                select = select.column(column);
-            }
-            let stmt = select
+            let stmt = state::Entity::find()
+                .select_only()
+                .expr(Expr::cust(columns.select_list("")))
                 .filter(state::Column::Iso3.is_in(codes))
                 .build(self.0.backend());
             for row in self.0.conn.query_all_raw(stmt).await? {
