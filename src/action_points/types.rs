@@ -50,6 +50,9 @@ crate::names!(OwnerKind {
 /// Something a meeting asked someone to do by a date.
 pub struct ActionPoint(pub action_point::Model);
 
+/// Each field resolved with the fields that wait (see `graphql::eager`).
+impl crate::graphql::eager::ReadyFields for ActionPoint {}
+
 #[Object]
 impl ActionPoint {
     pub async fn id(&self) -> ID {

@@ -12,7 +12,7 @@ use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, S
 use super::service::{MandateColumns, MandateParent};
 use crate::clock::SharedClock;
 use crate::error::ApiError;
-use crate::graphql::eager::Eager;
+use crate::graphql::eager::{Eager, ReadyFields};
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
@@ -264,6 +264,23 @@ impl State {
     }
 }
 
+impl ReadyFields for State {
+    const READY: &'static [&'static str] = &[
+        "id",
+        "code",
+        "name",
+        "regionalGroup",
+        "signedOn",
+        "depositedOn",
+        "depositKind",
+        "entryIntoForceOn",
+        "withdrawalEffectiveOn",
+        "relation",
+        "isStateParty",
+        "source",
+    ];
+}
+
 /// An observer organization or the Implementation Support Unit.
 pub struct Organization(pub organization::Model);
 
@@ -429,6 +446,19 @@ impl Position {
     }
 }
 
+impl ReadyFields for Position {
+    const READY: &'static [&'static str] = &[
+        "id",
+        "code",
+        "name",
+        "kind",
+        "seats",
+        "termYears",
+        "renewable",
+        "source",
+    ];
+}
+
 /// A State holding one seat of a position for a term. A term runs from the
 /// end of the designating meeting to the end of the meeting where it expires
 /// (since the First Review Conference, a presidency from the close of the
@@ -508,6 +538,19 @@ impl Mandate {
     async fn source(&self) -> &str {
         &self.0.source
     }
+}
+
+impl ReadyFields for Mandate {
+    const READY: &'static [&'static str] = &[
+        "id",
+        "seat",
+        "startsOn",
+        "endsOn",
+        "attested",
+        "attestedOn",
+        "isActive",
+        "source",
+    ];
 }
 
 /// The committee on one date.

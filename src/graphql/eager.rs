@@ -21,6 +21,7 @@ use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
+use futures_util::FutureExt;
 use futures_util::future::join_all;
 
 /// Set once a schema resolves fields through extensions (the tracing
@@ -37,7 +38,22 @@ pub fn with_field_extensions() {
 /// is `T`'s.
 pub struct Eager<T>(pub T);
 
-impl<T: ContainerType> OutputType for Eager<T> {
+/// The fields of a type that never wait: their resolvers answer from the
+/// object itself, with no load and nothing else to await, so [`Eager`]
+/// resolves them in place, with no future kept for them. A field that waits
+/// belongs elsewhere: listed here, it is still answered (resolved again
+/// with the fields that wait), at twice the cost, and debug builds fail on
+/// it. A type that lists none resolves every field with the waiting ones.
+pub trait ReadyFields {
+    /// The ready fields' names, as the schema spells them.
+    const READY: &'static [&'static str] = &[];
+}
+
+impl<T: ReadyFields + ?Sized> ReadyFields for &T {
+    const READY: &'static [&'static str] = T::READY;
+}
+
+impl<T: ContainerType + ReadyFields> OutputType for Eager<T> {
     fn type_name() -> Cow<'static, str> {
         T::type_name()
     }
@@ -63,63 +79,110 @@ impl<T: ContainerType> OutputType for Eager<T> {
     }
 }
 
-/// The plain fields of a selection set, or `None` when it holds anything
-/// else: a fragment, a directive, or a response key given twice (whose
-/// values async-graphql merges).
-fn plain_fields<'a>(ctx: &ContextSelectionSet<'a>) -> Option<Vec<&'a Positioned<Field>>> {
+/// Whether a selection set holds only plain fields: no fragment, no
+/// directive, no response key given twice (whose values async-graphql
+/// merges).
+fn plain_fields(ctx: &ContextSelectionSet<'_>) -> bool {
     if FIELD_EXTENSIONS.load(Ordering::Relaxed) {
-        return None;
+        return false;
     }
     let items = &ctx.item.node.items;
-    let mut fields: Vec<&'a Positioned<Field>> = Vec::with_capacity(items.len());
-    for selection in items {
+    items.iter().enumerate().all(|(i, selection)| {
         let Selection::Field(field) = &selection.node else {
-            return None;
+            return false;
         };
-        if !field.node.directives.is_empty() {
-            return None;
-        }
-        let key = field.node.response_key();
-        if fields
-            .iter()
-            .any(|seen| seen.node.response_key().node == key.node)
-        {
-            return None;
-        }
-        fields.push(field);
-    }
-    Some(fields)
+        let key = &field.node.response_key().node;
+        field.node.directives.is_empty()
+            && !items[..i].iter().any(|seen| match &seen.node {
+                Selection::Field(seen) => seen.node.response_key().node == *key,
+                _ => false,
+            })
+    })
 }
 
-/// Resolves `root`'s selection: the plain fields' futures polled together
-/// in place, the result in the query's order; anything else by
-/// async-graphql. A field that fails is reported and left out, as
-/// async-graphql does.
-pub async fn resolve_container<'a, T: ContainerType + ?Sized>(
+/// Resolves `root`'s selection: the fields `T` lists as ready in place, the
+/// others' futures polled together, the result in the query's order;
+/// anything else by async-graphql. A field that fails is reported and left
+/// out, as async-graphql does.
+pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
     ctx: &ContextSelectionSet<'a>,
     root: &'a T,
 ) -> ServerResult<Value> {
-    let Some(fields) = plain_fields(ctx) else {
+    if !plain_fields(ctx) {
         return async_graphql::resolver_utils::resolve_container(ctx, root).await;
-    };
-    let resolved = join_all(fields.iter().map(|field| async move {
-        if field.node.name.node == "__typename" {
-            return Ok(Some(Value::String(
-                root.introspection_type_name().into_owned(),
-            )));
+    }
+    let items = &ctx.item.node.items;
+    let mut object = async_graphql::indexmap::IndexMap::with_capacity(items.len());
+    // The fields that wait, in the query's order; their places in `object`
+    // are held from the start, so the answer keeps the query's order.
+    let mut waiting: Vec<&'a Positioned<Field>> = Vec::new();
+    for selection in items {
+        let Selection::Field(field) = &selection.node else {
+            unreachable!("plain_fields holds only fields");
+        };
+        let key: Name = field.node.response_key().node.clone();
+        let name = field.node.name.node.as_str();
+        if name == "__typename" {
+            let value = Value::String(root.introspection_type_name().into_owned());
+            object.insert(key, value);
+            continue;
         }
-        let ctx_field = ctx.with_field(field);
-        root.resolve_field(&ctx_field).await
-    }))
-    .await;
-    let mut object = async_graphql::indexmap::IndexMap::with_capacity(fields.len());
-    for (field, value) in fields.into_iter().zip(resolved) {
-        match value {
-            Ok(value) => {
-                let key: Name = field.node.response_key().node.clone();
-                object.insert(key, value.unwrap_or_default());
+        if T::READY.contains(&name) {
+            let ctx_field = ctx.with_field(field);
+            if let Some(resolved) = root.resolve_field(&ctx_field).now_or_never() {
+                match resolved {
+                    Ok(value) => {
+                        object.insert(key, value.unwrap_or_default());
+                    }
+                    Err(error) => ctx.add_error(error),
+                }
+                continue;
             }
-            Err(error) => ctx.add_error(error),
+            // It waited after all: it asked for nothing it will not ask
+            // for again below, where it is resolved with the others.
+            debug_assert!(
+                false,
+                "{}.{name} is listed as ready but waits",
+                root.introspection_type_name()
+            );
+        }
+        object.insert(key, Value::Null);
+        waiting.push(field);
+    }
+    let mut settle = |field: &Positioned<Field>, resolved: ServerResult<Option<Value>>| {
+        let key = &field.node.response_key().node;
+        match resolved {
+            Ok(value) => {
+                if let Some(place) = object.get_mut(key) {
+                    *place = value.unwrap_or_default();
+                }
+            }
+            Err(error) => {
+                object.shift_remove(key);
+                ctx.add_error(error);
+            }
+        }
+    };
+    match waiting.as_slice() {
+        [] => {}
+        // One field waits (a page's node, a mandate's State): awaited as it
+        // is, with no future set at all.
+        [field] => {
+            let ctx_field = ctx.with_field(field);
+            let resolved = root.resolve_field(&ctx_field).await;
+            settle(field, resolved);
+        }
+        // Several: polled together, so that every one's load joins the
+        // same batch.
+        fields => {
+            let resolved = join_all(fields.iter().map(|field| async move {
+                let ctx_field = ctx.with_field(field);
+                root.resolve_field(&ctx_field).await
+            }))
+            .await;
+            for (field, resolved) in fields.iter().zip(resolved) {
+                settle(field, resolved);
+            }
         }
     }
     Ok(if object.is_empty() {

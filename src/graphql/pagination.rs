@@ -8,7 +8,7 @@ use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{Enum, Object, OutputType, TypeName};
 use sea_orm::Order;
 
-use super::eager::Eager;
+use super::eager::{Eager, ReadyFields};
 
 pub use crate::paging::{DEFAULT_PAGE, MAX_PAGE, PageArgs, Window};
 
@@ -64,7 +64,7 @@ impl<N: OutputType> TypeName for Page<N> {
 }
 
 #[Object(name_type)]
-impl<N: ContainerType> Page<N> {
+impl<N: ContainerType + ReadyFields> Page<N> {
     /// Information to aid in pagination.
     async fn page_info(&self) -> PageInfo {
         PageInfo {
@@ -105,7 +105,7 @@ impl<N: OutputType> TypeName for PageEdge<N> {
 
 /// An edge in a connection.
 #[Object(name_type)]
-impl<N: ContainerType> PageEdge<N> {
+impl<N: ContainerType + ReadyFields> PageEdge<N> {
     /// The item at the end of the edge
     async fn node(&self) -> Eager<&N> {
         Eager(&self.node)
@@ -115,6 +115,10 @@ impl<N: ContainerType> PageEdge<N> {
     async fn cursor(&self) -> String {
         self.cursor.encode_cursor()
     }
+}
+
+impl<N> ReadyFields for PageEdge<N> {
+    const READY: &'static [&'static str] = &["cursor"];
 }
 
 /// Builds the connection for `nodes`, the window `window` of a list of `total`.

@@ -38,6 +38,9 @@ async fn optional_state(
 /// A Meeting of States Parties, Review Conference, committee or intersessional meeting.
 pub struct Meeting(pub meeting::Model);
 
+/// Each field resolved with the fields that wait (see `graphql::eager`).
+impl crate::graphql::eager::ReadyFields for Meeting {}
+
 #[Object]
 impl Meeting {
     pub async fn id(&self) -> ID {
@@ -357,6 +360,9 @@ impl Invitation {
 
 /// A decision a meeting recorded on one of its agenda items.
 pub struct Decision(pub decision::Model);
+
+/// Each field resolved with the fields that wait (see `graphql::eager`).
+impl crate::graphql::eager::ReadyFields for Decision {}
 
 #[Object]
 impl Decision {

@@ -128,6 +128,9 @@ crate::names!(TimerStatus {
 /// A State proposed for a seat of a position and term, to be decided at a meeting.
 pub struct Nomination(pub nomination::Model);
 
+/// Each field resolved with the fields that wait (see `graphql::eager`).
+impl crate::graphql::eager::ReadyFields for Nomination {}
+
 impl Nomination {
     async fn instance(
         &self,

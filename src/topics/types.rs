@@ -46,6 +46,9 @@ crate::group_loader!(
 /// A topic raised for discussion by all.
 pub struct Topic(pub topic::Model);
 
+/// Each field resolved with the fields that wait (see `graphql::eager`).
+impl crate::graphql::eager::ReadyFields for Topic {}
+
 impl Topic {
     async fn instance(&self, ctx: &Context<'_>) -> Result<workflow_instance::Model, ApiError> {
         get::<InstanceLoader, i64>(ctx)

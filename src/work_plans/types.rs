@@ -173,6 +173,9 @@ pub async fn load_plan(ctx: &Context<'_>, id: i64) -> Result<Option<WorkPlan>, A
 /// A working group's work plan for a period.
 pub struct WorkPlan(pub work_plan::Model);
 
+/// Each field resolved with the fields that wait (see `graphql::eager`).
+impl crate::graphql::eager::ReadyFields for WorkPlan {}
+
 #[Object]
 impl WorkPlan {
     pub async fn id(&self) -> ID {
