@@ -1,6 +1,7 @@
 //! Batched loads of the committee's rows for nested fields.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
@@ -41,10 +42,15 @@ pub type StateKey = (String, StateColumns);
 pub struct StateLoader(pub Db);
 
 impl Loader<StateKey> for StateLoader {
-    type Value = state::Model;
+    /// Shared: a page names the same State many times, and each mandate's
+    /// `state` answers with it.
+    type Value = Arc<state::Model>;
     type Error = ApiError;
 
-    async fn load(&self, keys: &[StateKey]) -> Result<HashMap<StateKey, state::Model>, ApiError> {
+    async fn load(
+        &self,
+        keys: &[StateKey],
+    ) -> Result<HashMap<StateKey, Arc<state::Model>>, ApiError> {
         let mut by_columns: HashMap<StateColumns, Vec<String>> = HashMap::new();
         for (code, columns) in keys {
             by_columns.entry(*columns).or_default().push(code.clone());
@@ -58,7 +64,7 @@ impl Loader<StateKey> for StateLoader {
                 .build(self.0.backend());
             for row in self.0.conn.query_all_raw(stmt).await? {
                 let state = state_row(&row, columns)?;
-                out.insert((state.iso3.clone(), columns), state);
+                out.insert((state.iso3.clone(), columns), Arc::new(state));
             }
         }
         Ok(out)

@@ -163,7 +163,7 @@ impl CommitteeQuery {
         Ok(pagination::connection(
             window,
             total,
-            rows.into_iter().map(State).collect(),
+            rows.into_iter().map(State::from).collect(),
         ))
     }
 
@@ -172,7 +172,7 @@ impl CommitteeQuery {
         let db = ctx.data_unchecked::<Db>();
         Ok(direct(ctx, service::state_by_code(db, &code))
             .await?
-            .map(State))
+            .map(State::from))
     }
 
     /// Mandates, latest first.

@@ -1,5 +1,7 @@
 //! The committee's GraphQL types.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::Datelike;
 use entity::{mandate, organization, position, state};
@@ -16,7 +18,7 @@ use crate::graphql::eager::{Eager, ReadyFields};
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
-use crate::graphql::projection::{FieldColumns, projection};
+use crate::graphql::projection::{FieldColumns, field_projection, projection};
 use crate::graphql::scalars::Date;
 use crate::meetings::loaders::MeetingLoader;
 use crate::meetings::types::Meeting;
@@ -69,7 +71,7 @@ const RELATION_COLUMNS: &[&str] = &[
 /// field's selection uses (a field whose answer is not the State itself
 /// reads it whole, with [`load_state`]).
 pub async fn selected_state(ctx: &Context<'_>, code: &str) -> Result<Option<State>, ApiError> {
-    let columns = projection(&[ctx.look_ahead()], STATE_FIELD_COLUMNS);
+    let columns = field_projection(ctx, STATE_FIELD_COLUMNS);
     Ok(get::<StateLoader, StateKey>(ctx)
         .load_one((code.to_owned(), columns))
         .await?
@@ -189,7 +191,13 @@ async fn mandates_of(
 }
 
 /// A State that signed the Convention or deposited an instrument, with its dates.
-pub struct State(pub state::Model);
+pub struct State(pub Arc<state::Model>);
+
+impl From<state::Model> for State {
+    fn from(state: state::Model) -> Self {
+        Self(Arc::new(state))
+    }
+}
 
 #[Object]
 impl State {

@@ -1,7 +1,8 @@
 //! Reading only the columns a selection needs (see `db::Projection`): each
 //! type that is read this way lists the columns of its fields once.
 
-use async_graphql::Lookahead;
+use async_graphql::parser::types::Selection;
+use async_graphql::{Context, Lookahead};
 
 use crate::db::{Projected, Projection};
 
@@ -28,6 +29,26 @@ pub fn projection<T: Projected>(
                 columns = read.iter().fold(columns, |c, column| c.with(column));
             }
         }
+    }
+    columns
+}
+
+/// The columns that the selection of the field `ctx` resolves reads, as
+/// [`projection`] works them out. A selection of plain fields (the usual
+/// case: a mandate's `state { name }`, once per mandate of a page) is read
+/// as it stands, without building a look-ahead; one with fragments goes
+/// through [`projection`].
+pub fn field_projection<T: Projected>(ctx: &Context<'_>, fields: &FieldColumns) -> Projection<T> {
+    let mut columns = Projection::ALWAYS;
+    for selection in &ctx.item.node.selection_set.node.items {
+        let Selection::Field(selected) = &selection.node else {
+            return projection(&[ctx.look_ahead()], fields);
+        };
+        let name = selected.node.name.node.as_str();
+        let Some((_, read)) = fields.iter().find(|(field, _)| *field == name) else {
+            return Projection::ALL;
+        };
+        columns = read.iter().fold(columns, |c, column| c.with(column));
     }
     columns
 }

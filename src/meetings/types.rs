@@ -343,7 +343,7 @@ impl Invitation {
         Ok(match (&self.0.state_iso3, &self.0.organization_code) {
             (Some(code), _) => load_state(ctx, code)
                 .await?
-                .map_or_else(|| code.clone(), |s| s.0.name),
+                .map_or_else(|| code.clone(), |s| s.0.name.clone()),
             (None, Some(code)) => code.clone(),
             (None, None) => match (&self.0.guest_name, &self.0.guest_affiliation) {
                 (Some(n), Some(a)) => format!("{n} ({a})"),
