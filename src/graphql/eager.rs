@@ -15,13 +15,14 @@
 //! async-graphql's own resolution.
 
 use std::borrow::Cow;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{self, Poll, Waker};
 
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
-use futures_util::FutureExt;
 use futures_util::future::join_all;
 
 /// Set once a schema resolves fields through extensions (the tracing
@@ -113,9 +114,9 @@ pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
     }
     let items = &ctx.item.node.items;
     let mut object = async_graphql::indexmap::IndexMap::with_capacity(items.len());
-    // The fields that wait, in the query's order; their places in `object`
-    // are held from the start, so the answer keeps the query's order.
-    let mut waiting: Vec<&'a Positioned<Field>> = Vec::new();
+    // The fields that wait, in the query's order, each with the place in
+    // `object` it holds from the start (so the answer keeps the query's order).
+    let mut waiting: Vec<(usize, &'a Positioned<Field>)> = Vec::new();
     for selection in items {
         let Selection::Field(field) = &selection.node else {
             unreachable!("plain_fields holds only fields");
@@ -129,7 +130,8 @@ pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
         }
         if T::READY.contains(&name) {
             let ctx_field = ctx.with_field(field);
-            if let Some(resolved) = root.resolve_field(&ctx_field).now_or_never() {
+            let resolving = pin!(root.resolve_field(&ctx_field));
+            if let Poll::Ready(resolved) = resolving.poll(&mut task::Context::from_waker(Waker::noop())) {
                 match resolved {
                     Ok(value) => {
                         object.insert(key, value.unwrap_or_default());
@@ -138,52 +140,55 @@ pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
                 }
                 continue;
             }
-            // It waited after all: it asked for nothing it will not ask
-            // for again below, where it is resolved with the others.
+            // It waited after all: dropped, it leaves nothing behind that
+            // resolving it again below does not ask for once more.
             debug_assert!(
                 false,
                 "{}.{name} is listed as ready but waits",
                 root.introspection_type_name()
             );
         }
-        object.insert(key, Value::Null);
-        waiting.push(field);
+        let (place, _) = object.insert_full(key, Value::Null);
+        waiting.push((place, field));
     }
-    let mut settle = |field: &Positioned<Field>, resolved: ServerResult<Option<Value>>| {
-        let key = &field.node.response_key().node;
-        match resolved {
-            Ok(value) => {
-                if let Some(place) = object.get_mut(key) {
-                    *place = value.unwrap_or_default();
-                }
+    let mut failed: Vec<usize> = Vec::new();
+    let mut settle = |place: usize, resolved: ServerResult<Option<Value>>| match resolved {
+        Ok(value) => {
+            if let Some((_, slot)) = object.get_index_mut(place) {
+                *slot = value.unwrap_or_default();
             }
-            Err(error) => {
-                object.shift_remove(key);
-                ctx.add_error(error);
-            }
+        }
+        Err(error) => {
+            failed.push(place);
+            ctx.add_error(error);
         }
     };
     match waiting.as_slice() {
         [] => {}
-        // One field waits (a page's node, a mandate's State): awaited as it
-        // is, with no future set at all.
-        [field] => {
+        // One field waits (a page's node, a mandate's State): its future,
+        // boxed so that this one stays small, awaited as it is.
+        [(place, field)] => {
             let ctx_field = ctx.with_field(field);
-            let resolved = root.resolve_field(&ctx_field).await;
-            settle(field, resolved);
+            let resolved = Box::pin(root.resolve_field(&ctx_field)).await;
+            settle(*place, resolved);
         }
         // Several: polled together, so that every one's load joins the
         // same batch.
         fields => {
-            let resolved = join_all(fields.iter().map(|field| async move {
+            let resolved = join_all(fields.iter().map(|(_, field)| async move {
                 let ctx_field = ctx.with_field(field);
                 root.resolve_field(&ctx_field).await
             }))
             .await;
-            for (field, resolved) in fields.iter().zip(resolved) {
-                settle(field, resolved);
+            for ((place, _), resolved) in fields.iter().zip(resolved) {
+                settle(*place, resolved);
             }
         }
+    }
+    // A field that failed is left out (places taken from the last, so that
+    // the earlier ones stay where they are).
+    for place in failed.into_iter().rev() {
+        object.shift_remove_index(place);
     }
     Ok(if object.is_empty() {
         Value::Null
