@@ -6,8 +6,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::{mandate, state};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait};
+use sea_orm::ConnectionTrait;
 
 use super::service::{self, MandateColumns, MandateParent};
 use crate::db::{Columns, Db, Projected, Projection};
@@ -51,17 +50,30 @@ impl Loader<StateKey> for StateLoader {
         &self,
         keys: &[StateKey],
     ) -> Result<HashMap<StateKey, Arc<state::Model>>, ApiError> {
-        let mut by_columns: HashMap<StateColumns, Vec<String>> = HashMap::new();
+        let mut by_columns: HashMap<StateColumns, Vec<sea_orm::Value>> = HashMap::new();
         for (code, columns) in keys {
-            by_columns.entry(*columns).or_default().push(code.clone());
+            by_columns
+                .entry(*columns)
+                .or_default()
+                .push(code.as_str().into());
         }
+        let backend = self.0.backend();
         let mut out = HashMap::new();
         for (columns, codes) in by_columns {
-            let stmt = state::Entity::find()
-                .select_only()
-                .expr(Expr::cust(columns.select_list("")))
-                .filter(state::Column::Iso3.is_in(codes))
-                .build(self.0.backend());
+            // Written out rather than built: a page of mandates names up to a
+            // hundred States, and a built `IN` list copies each code thrice.
+            let codes_list = match backend {
+                sea_orm::DatabaseBackend::Postgres => (1..=codes.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => vec!["?"; codes.len()].join(", "),
+            };
+            let sql = format!(
+                "SELECT {} FROM states WHERE iso3 IN ({codes_list})",
+                columns.select_list("")
+            );
+            let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, codes);
             for row in self.0.conn.query_all_raw(stmt).await? {
                 let state = state_row(&row, columns)?;
                 out.insert((state.iso3.clone(), columns), Arc::new(state));

@@ -181,16 +181,17 @@ where
             .and_then(|primed| lock(primed).get(key).cloned())
     }
 
-    /// Asks for `keys` in the next batch and waits for it: the batch's
-    /// whole answer, shared by everyone who waited for it.
+    /// Asks for keys (those `ask` adds to the waiting ones) in the next
+    /// batch and waits for it: the batch's whole answer, shared by everyone
+    /// who waited for it.
     async fn batch(
         &self,
-        keys: impl IntoIterator<Item = K>,
+        ask: impl FnOnce(&mut HashSet<K>),
     ) -> Result<Arc<HashMap<K, L::Value>>, ApiError> {
         let (tx, rx) = oneshot::channel();
         {
             let mut pending = lock(&self.queue.pending);
-            pending.0.extend(keys);
+            ask(&mut pending.0);
             pending.1.push(tx);
         }
         self.scope.schedule();
@@ -218,7 +219,9 @@ where
         if keys.is_empty() {
             return Ok(found);
         }
-        let all = self.batch(keys.iter().cloned()).await?;
+        let all = self
+            .batch(|waiting| waiting.extend(keys.iter().cloned()))
+            .await?;
         found.extend(keys.into_iter().filter_map(|k| {
             let value = all.get(&k)?.clone();
             Some((k, value))
@@ -231,7 +234,15 @@ where
         if let Some(value) = self.primed(&key) {
             return Ok(Some(value));
         }
-        let all = self.batch([key.clone()]).await?;
+        // Many fields ask for the same key (a page's mandates name the same
+        // States): it is copied only for the first.
+        let all = self
+            .batch(|waiting| {
+                if !waiting.contains(&key) {
+                    waiting.insert(key.clone());
+                }
+            })
+            .await?;
         Ok(all.get(&key).cloned())
     }
 }

@@ -24,6 +24,7 @@ use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 use futures_util::future::join_all;
+use smallvec::SmallVec;
 
 /// Set once a schema resolves fields through extensions (the tracing
 /// extension, on demand): their fields then go through async-graphql, which
@@ -116,7 +117,7 @@ pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
     let mut object = async_graphql::indexmap::IndexMap::with_capacity(items.len());
     // The fields that wait, in the query's order, each with the place in
     // `object` it holds from the start (so the answer keeps the query's order).
-    let mut waiting: Vec<(usize, &'a Positioned<Field>)> = Vec::new();
+    let mut waiting: SmallVec<[(usize, &'a Positioned<Field>); 4]> = SmallVec::new();
     for selection in items {
         let Selection::Field(field) = &selection.node else {
             unreachable!("plain_fields holds only fields");
@@ -131,7 +132,9 @@ pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
         if T::READY.contains(&name) {
             let ctx_field = ctx.with_field(field);
             let resolving = pin!(root.resolve_field(&ctx_field));
-            if let Poll::Ready(resolved) = resolving.poll(&mut task::Context::from_waker(Waker::noop())) {
+            if let Poll::Ready(resolved) =
+                resolving.poll(&mut task::Context::from_waker(Waker::noop()))
+            {
                 match resolved {
                     Ok(value) => {
                         object.insert(key, value.unwrap_or_default());

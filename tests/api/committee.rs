@@ -345,7 +345,10 @@ async fn the_state_loader_reads_states_as_sea_orm_does(backend: Backend) {
         .load(&keys)
         .await
         .expect("states");
-    let own: Vec<state::Model> = keys.iter().map(|k| state::Model::clone(&loaded[k])).collect();
+    let own: Vec<state::Model> = keys
+        .iter()
+        .map(|k| state::Model::clone(&loaded[k]))
+        .collect();
     assert!(derived.len() > 100, "the reference data holds the States");
     assert!(
         derived.iter().any(|s| s.withdrawal_effective_on.is_none())
