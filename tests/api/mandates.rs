@@ -333,9 +333,68 @@ async fn a_mandates_state_answers_each_field_as_the_whole_row_does(backend: Back
     assert!(compared > 10 * 100, "compared {compared} answers");
 }
 
+/// The fields a type lists as ready (`graphql::eager::ReadyFields`) are
+/// fields of that type, and resolved in place they answer what
+/// async-graphql's own resolution answers (the same selection behind
+/// fragments). A listed field that waited would fail this debug build.
+async fn ready_fields_answer_as_async_graphql_does(backend: Backend) {
+    use ccm_committee::committee::types::{Mandate, Position, State};
+    use ccm_committee::graphql::eager::ReadyFields;
+
+    let app = spawn_app(backend).await;
+    add_full_mandate(&app).await;
+    let lists = [
+        ("Position", Position::READY),
+        ("Mandate", Mandate::READY),
+        ("State", State::READY),
+    ];
+    for (ty, ready) in lists {
+        let fields: Vec<String> = fields_of(&app, ty)
+            .await
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        for name in ready {
+            assert!(
+                fields.iter().any(|field| field == name),
+                "{ty}.{name} is listed as ready but {ty} has no such field"
+            );
+        }
+    }
+    let [p, m, s] = lists.map(|(_, ready)| ready.join(" "));
+    let in_place = app
+        .query(
+            &format!(
+                "{{ positions {{ {p} mandates(first: 30) {{
+                     edges {{ cursor node {{ {m} state {{ {s} }} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    let by_async_graphql = app
+        .query(
+            &format!(
+                "{{ positions {{ ... on Position {{ {p} }} mandates(first: 30) {{
+                     edges {{ ... on MandateEdge {{ cursor }} node {{ ... on Mandate {{ {m} }}
+                       state {{ ... on State {{ {s} }} }} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    assert_eq!(in_place, by_async_graphql);
+    let edges: usize = in_place["positions"]
+        .as_array()
+        .expect("positions")
+        .iter()
+        .map(|p| p["mandates"]["edges"].as_array().expect("edges").len())
+        .sum();
+    assert!(edges > 100, "{edges} mandates compared");
+}
+
 crate::on_both_databases!(
     filters_mandates_by_position_state_and_date,
     positions_and_states_page_their_own_mandates,
     a_page_answers_each_field_as_the_whole_row_does,
     a_mandates_state_answers_each_field_as_the_whole_row_does,
+    ready_fields_answer_as_async_graphql_does,
 );
