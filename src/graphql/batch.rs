@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::hash::Hash;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Wake, Waker};
@@ -42,6 +42,8 @@ pub struct Scope {
     batchers: Mutex<Vec<Arc<dyn Flush>>>,
     in_flight: AtomicUsize,
     waker: Mutex<Option<Waker>>,
+    /// The batches in flight that [`run`] polls.
+    batches: Mutex<Vec<Pin<Box<dyn Future<Output = ()> + Send>>>>,
     /// No [`run`] drives this scope (a subscription's events): a batch
     /// starts a moment after its first key instead.
     timed: bool,
@@ -70,6 +72,30 @@ impl Scope {
                 scope.flush_all();
             });
         }
+    }
+
+    /// Starts a batch: on a task of its own for a timed scope; otherwise
+    /// [`run`] polls it beside the execution, in the request's own task (no
+    /// task to spawn, no other thread to wake when its rows arrive).
+    fn start(&self, batch: impl Future<Output = ()> + Send + 'static) {
+        if self.timed {
+            tokio::spawn(batch);
+        } else {
+            lock(&self.batches).push(Box::pin(batch));
+        }
+    }
+
+    /// Polls the batches [`run`] drives; says whether any finished.
+    fn poll_batches(&self, cx: &mut std::task::Context<'_>) -> bool {
+        let mut batches = std::mem::take(&mut *lock(&self.batches));
+        let before = batches.len();
+        batches.retain_mut(|batch| batch.as_mut().poll(cx).is_pending());
+        let finished = batches.len() < before;
+        let mut kept = lock(&self.batches);
+        // Batches started while these were polled stay after them.
+        batches.append(&mut kept);
+        *kept = batches;
+        finished
     }
 
     fn wake(&self) {
@@ -119,8 +145,9 @@ where
         };
         scope.in_flight.fetch_add(1, Ordering::SeqCst);
         let loader = self.loader.clone();
-        let scope = scope.clone();
-        tokio::spawn(async move {
+        let scope_of_batch = scope.clone();
+        scope.start(async move {
+            let scope = scope_of_batch;
             let keys: Vec<K> = keys.into_iter().collect();
             let result = loader.load(&keys).await.map(Arc::new);
             // In flight until every waiter has its answer: a poll of the
@@ -274,22 +301,34 @@ pub async fn run<F: Future>(scope: Arc<Scope>, execution: F) -> F::Output {
     let mut execution = pin!(tokio::task::unconstrained(execution));
     std::future::poll_fn(move |cx| {
         *lock(&scope.waker) = Some(cx.waker().clone());
-        let flag = Arc::new(FlagWaker {
-            inner: cx.waker().clone(),
-            woken: AtomicBool::new(false),
-        });
-        let waker = Waker::from(flag.clone());
-        if let Poll::Ready(output) = execution
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(&waker))
-        {
-            return Poll::Ready(output);
-        }
-        // Woken while polled: more work is ready, and we will be polled again.
-        if !flag.woken.load(Ordering::SeqCst) && scope.in_flight.load(Ordering::SeqCst) == 0 {
+        loop {
+            let flag = Arc::new(FlagWaker {
+                inner: cx.waker().clone(),
+                woken: AtomicBool::new(false),
+            });
+            let waker = Waker::from(flag.clone());
+            if let Poll::Ready(output) = execution
+                .as_mut()
+                .poll(&mut std::task::Context::from_waker(&waker))
+            {
+                return Poll::Ready(output);
+            }
+            // A batch that finished has answered its waiters: the execution
+            // goes on at once.
+            if scope.poll_batches(cx) {
+                continue;
+            }
+            // Woken while polled: more work is ready, and we will be polled again.
+            if flag.woken.load(Ordering::SeqCst) || scope.in_flight.load(Ordering::SeqCst) > 0 {
+                return Poll::Pending;
+            }
+            // Stalled: the batches start, and are polled once here.
             scope.flush_all();
+            if scope.poll_batches(cx) {
+                continue;
+            }
+            return Poll::Pending;
         }
-        Poll::Pending
     })
     .await
 }
