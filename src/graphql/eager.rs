@@ -4,15 +4,19 @@
 //! `FuturesUnordered`, each field boxed, even when no field awaits anything:
 //! a nested read of a few hundred objects spends more time in that
 //! bookkeeping than in its SQL. `Eager<T>` is `T` with the same GraphQL type
-//! (name, fields, registration), resolved another way: its fields' futures
-//! are polled together in one `join_all` (one allocation, polled in place,
-//! no task per field), and the answer keeps the query's order.
+//! (name, fields, registration), resolved another way:
 //!
-//! Batching is unchanged: `join_all` polls every field once before it
-//! waits, as `FuturesUnordered` does, so every field's load joins the same
-//! batch. Selections this path does not handle (fragments, directives, a
-//! response key given twice, extensions in the schema) go through
-//! async-graphql's own resolution.
+//! - the fields `T` lists as ready ([`ReadyFields`]: plain data, nothing to
+//!   await) are resolved in place, one after the other, with no future kept;
+//! - a lone field that waits (a page's node, a mandate's State) is awaited as
+//!   it is, in one box;
+//! - several that wait are polled together in one `join_all`.
+//!
+//! The answer keeps the query's order. Batching is unchanged: every field
+//! that waits is polled once before this object waits, as `FuturesUnordered`
+//! does, so every field's load joins the same batch. Selections this path
+//! does not handle (fragments, directives, a response key given twice,
+//! extensions in the schema) go through async-graphql's own resolution.
 
 use std::borrow::Cow;
 use std::pin::pin;
