@@ -299,7 +299,8 @@ impl Wake for FlagWaker {
 /// stalled, and the batches would start before every key was asked for.
 pub async fn run<F: Future>(scope: Arc<Scope>, execution: F) -> F::Output {
     let mut execution = pin!(tokio::task::unconstrained(execution));
-    std::future::poll_fn(move |cx| {
+    let leftovers = Leftovers(scope.clone());
+    let output = std::future::poll_fn(move |cx| {
         *lock(&scope.waker) = Some(cx.waker().clone());
         loop {
             let flag = Arc::new(FlagWaker {
@@ -330,7 +331,30 @@ pub async fn run<F: Future>(scope: Arc<Scope>, execution: F) -> F::Output {
             return Poll::Pending;
         }
     })
-    .await
+    .await;
+    drop(leftovers);
+    output
+}
+
+/// The batches still in flight when [`run`] ends or is dropped (a client
+/// that hung up, a request out of time): each goes on to its end on a task
+/// of its own, as a statement sent is never cut off halfway, and the scope
+/// no longer holds them (each holds the scope: left there, neither would
+/// ever be freed, nor the connection a batch holds).
+struct Leftovers(Arc<Scope>);
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        let batches = std::mem::take(&mut *lock(&self.0.batches));
+        if batches.is_empty() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            for batch in batches {
+                runtime.spawn(batch);
+            }
+        }
+    }
 }
 
 /// Counts a database call made outside the loaders as in flight, so that no
@@ -354,4 +378,66 @@ pub async fn direct<F: Future>(ctx: &async_graphql::Context<'_>, call: F) -> F::
     let output = call.await;
     drop(guard);
     output
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A loader that answers when told to, and notes that it got to the end.
+    struct Held {
+        answer: Mutex<Option<oneshot::Receiver<()>>>,
+        finished: Arc<AtomicBool>,
+    }
+
+    impl Loader<u32> for Held {
+        type Value = u32;
+        type Error = ApiError;
+
+        async fn load(&self, keys: &[u32]) -> Result<HashMap<u32, u32>, ApiError> {
+            let answer = lock(&self.answer).take();
+            if let Some(answer) = answer {
+                let _ = answer.await;
+            }
+            self.finished.store(true, Ordering::SeqCst);
+            Ok(keys.iter().map(|k| (*k, *k)).collect())
+        }
+    }
+
+    /// A request dropped while its batch is in flight (a client that hung
+    /// up): the batch still runs to its end, and then nothing holds the
+    /// request's scope, which held it (with it, a database connection).
+    #[tokio::test]
+    async fn a_batch_outlives_the_request_that_dropped_it_and_is_then_freed() {
+        let (tell, answer) = oneshot::channel();
+        let finished = Arc::new(AtomicBool::new(false));
+        let scope = Scope::new();
+        let batcher = Arc::new(Batcher::new(
+            &scope,
+            Held {
+                answer: Mutex::new(Some(answer)),
+                finished: finished.clone(),
+            },
+        ));
+        let asking = batcher.clone();
+        let request = run(scope.clone(), async move { asking.load_one(7).await });
+        let freed = Arc::downgrade(&scope);
+        drop((scope, batcher));
+        // Polled until its batch is in flight, then dropped.
+        let outcome = tokio::time::timeout(std::time::Duration::from_millis(50), request).await;
+        assert!(outcome.is_err(), "the batch waits for its answer");
+        assert!(!finished.load(Ordering::SeqCst));
+        tell.send(()).expect("the batch is still waiting");
+        for _ in 0..100 {
+            if finished.load(Ordering::SeqCst) && freed.upgrade().is_none() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!(
+            "finished: {}, scope freed: {}",
+            finished.load(Ordering::SeqCst),
+            freed.upgrade().is_none()
+        );
+    }
 }
