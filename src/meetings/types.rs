@@ -38,8 +38,31 @@ async fn optional_state(
 /// A Meeting of States Parties, Review Conference, committee or intersessional meeting.
 pub struct Meeting(pub meeting::Model);
 
-/// Each field resolved with the fields that wait (see `graphql::eager`).
-impl crate::graphql::eager::ReadyFields for Meeting {}
+impl crate::graphql::eager::ReadyFields for Meeting {
+    const READY: &'static [&'static str] = &[
+        "id",
+        "code",
+        "kind",
+        "ordinal",
+        "year",
+        "startsOn",
+        "endsOn",
+        "city",
+        "status",
+        "version",
+        "source",
+        "startTime",
+        "endTime",
+        "timeZone",
+        "startsAt",
+        "endsAt",
+        "venue",
+        "format",
+        "closed",
+        "sequence",
+        "agendaAdoptedAt",
+    ];
+}
 
 #[Object]
 impl Meeting {

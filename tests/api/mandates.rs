@@ -336,7 +336,8 @@ async fn a_mandates_state_answers_each_field_as_the_whole_row_does(backend: Back
 /// The fields a type lists as ready (`graphql::eager::ReadyFields`) are
 /// fields of that type, and resolved in place they answer what
 /// async-graphql's own resolution answers (the same selection behind
-/// fragments). A listed field that waited would fail this debug build.
+/// fragments): a page's positions, mandates and States, and meetings. A
+/// listed field that waited would fail this debug build.
 async fn ready_fields_answer_as_async_graphql_does(backend: Backend) {
     use ccm_committee::committee::types::{Mandate, Position, State};
     use ccm_committee::graphql::eager::ReadyFields;
@@ -389,6 +390,35 @@ async fn ready_fields_answer_as_async_graphql_does(backend: Backend) {
         .map(|p| p["mandates"]["edges"].as_array().expect("edges").len())
         .sum();
     assert!(edges > 100, "{edges} mandates compared");
+
+    use ccm_committee::meetings::types::Meeting;
+    let fields: Vec<String> = fields_of(&app, "Meeting")
+        .await
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for name in Meeting::READY {
+        assert!(
+            fields.iter().any(|field| field == name),
+            "Meeting.{name} is listed as ready but Meeting has no such field"
+        );
+    }
+    let ready = Meeting::READY.join(" ");
+    let in_place = app
+        .query(
+            &format!("{{ meetings(first: 100) {{ nodes {{ {ready} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    let by_async_graphql = app
+        .query(
+            &format!("{{ meetings(first: 100) {{ nodes {{ ... on Meeting {{ {ready} }} }} }} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(in_place, by_async_graphql);
+    let meetings = in_place["meetings"]["nodes"].as_array().expect("nodes");
+    assert!(meetings.len() >= 10, "{} meetings compared", meetings.len());
 }
 
 crate::on_both_databases!(
