@@ -16,7 +16,7 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::hash::Hash;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Poll, Wake, Waker};
@@ -42,8 +42,6 @@ pub struct Scope {
     batchers: Mutex<Vec<Arc<dyn Flush>>>,
     in_flight: AtomicUsize,
     waker: Mutex<Option<Waker>>,
-    /// The batches in flight that [`run`] polls.
-    batches: Mutex<Vec<Pin<Box<dyn Future<Output = ()> + Send>>>>,
     /// No [`run`] drives this scope (a subscription's events): a batch
     /// starts a moment after its first key instead.
     timed: bool,
@@ -72,30 +70,6 @@ impl Scope {
                 scope.flush_all();
             });
         }
-    }
-
-    /// Starts a batch: on a task of its own for a timed scope; otherwise
-    /// [`run`] polls it beside the execution, in the request's own task (no
-    /// task to spawn, no other thread to wake when its rows arrive).
-    fn start(&self, batch: impl Future<Output = ()> + Send + 'static) {
-        if self.timed {
-            tokio::spawn(batch);
-        } else {
-            lock(&self.batches).push(Box::pin(batch));
-        }
-    }
-
-    /// Polls the batches [`run`] drives; says whether any finished.
-    fn poll_batches(&self, cx: &mut std::task::Context<'_>) -> bool {
-        let mut batches = std::mem::take(&mut *lock(&self.batches));
-        let before = batches.len();
-        batches.retain_mut(|batch| batch.as_mut().poll(cx).is_pending());
-        let finished = batches.len() < before;
-        let mut kept = lock(&self.batches);
-        // Batches started while these were polled stay after them.
-        batches.append(&mut kept);
-        *kept = batches;
-        finished
     }
 
     fn wake(&self) {
@@ -145,9 +119,8 @@ where
         };
         scope.in_flight.fetch_add(1, Ordering::SeqCst);
         let loader = self.loader.clone();
-        let scope_of_batch = scope.clone();
-        scope.start(async move {
-            let scope = scope_of_batch;
+        let scope = scope.clone();
+        tokio::spawn(async move {
             let keys: Vec<K> = keys.into_iter().collect();
             let result = loader.load(&keys).await.map(Arc::new);
             // In flight until every waiter has its answer: a poll of the
@@ -299,62 +272,26 @@ impl Wake for FlagWaker {
 /// stalled, and the batches would start before every key was asked for.
 pub async fn run<F: Future>(scope: Arc<Scope>, execution: F) -> F::Output {
     let mut execution = pin!(tokio::task::unconstrained(execution));
-    let leftovers = Leftovers(scope.clone());
-    let output = std::future::poll_fn(move |cx| {
+    std::future::poll_fn(move |cx| {
         *lock(&scope.waker) = Some(cx.waker().clone());
-        loop {
-            let flag = Arc::new(FlagWaker {
-                inner: cx.waker().clone(),
-                woken: AtomicBool::new(false),
-            });
-            let waker = Waker::from(flag.clone());
-            if let Poll::Ready(output) = execution
-                .as_mut()
-                .poll(&mut std::task::Context::from_waker(&waker))
-            {
-                return Poll::Ready(output);
-            }
-            // A batch that finished has answered its waiters: the execution
-            // goes on at once.
-            if scope.poll_batches(cx) {
-                continue;
-            }
-            // Woken while polled: more work is ready, and we will be polled again.
-            if flag.woken.load(Ordering::SeqCst) || scope.in_flight.load(Ordering::SeqCst) > 0 {
-                return Poll::Pending;
-            }
-            // Stalled: the batches start, and are polled once here.
+        let flag = Arc::new(FlagWaker {
+            inner: cx.waker().clone(),
+            woken: AtomicBool::new(false),
+        });
+        let waker = Waker::from(flag.clone());
+        if let Poll::Ready(output) = execution
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker))
+        {
+            return Poll::Ready(output);
+        }
+        // Woken while polled: more work is ready, and we will be polled again.
+        if !flag.woken.load(Ordering::SeqCst) && scope.in_flight.load(Ordering::SeqCst) == 0 {
             scope.flush_all();
-            if scope.poll_batches(cx) {
-                continue;
-            }
-            return Poll::Pending;
         }
+        Poll::Pending
     })
-    .await;
-    drop(leftovers);
-    output
-}
-
-/// The batches still in flight when [`run`] ends or is dropped (a client
-/// that hung up, a request out of time): each goes on to its end on a task
-/// of its own, as a statement sent is never cut off halfway, and the scope
-/// no longer holds them (each holds the scope: left there, neither would
-/// ever be freed, nor the connection a batch holds).
-struct Leftovers(Arc<Scope>);
-
-impl Drop for Leftovers {
-    fn drop(&mut self) {
-        let batches = std::mem::take(&mut *lock(&self.0.batches));
-        if batches.is_empty() {
-            return;
-        }
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            for batch in batches {
-                runtime.spawn(batch);
-            }
-        }
-    }
+    .await
 }
 
 /// Counts a database call made outside the loaders as in flight, so that no
@@ -406,7 +343,7 @@ mod tests {
 
     /// A request dropped while its batch is in flight (a client that hung
     /// up): the batch still runs to its end, and then nothing holds the
-    /// request's scope, which held it (with it, a database connection).
+    /// request's scope (nor the database connection the batch held).
     #[tokio::test]
     async fn a_batch_outlives_the_request_that_dropped_it_and_is_then_freed() {
         let (tell, answer) = oneshot::channel();
