@@ -22,11 +22,7 @@ pub fn projection<T: Projected>(
     for selection in selections {
         for field in selection.selection_fields() {
             for selected in field.selection_set() {
-                let Some((_, read)) = fields.iter().find(|(name, _)| *name == selected.name())
-                else {
-                    return Projection::ALL;
-                };
-                columns = read.iter().fold(columns, |c, column| c.with(column));
+                columns = with_field(columns, fields, selected.name());
             }
         }
     }
@@ -44,11 +40,20 @@ pub fn field_projection<T: Projected>(ctx: &Context<'_>, fields: &FieldColumns) 
         let Selection::Field(selected) = &selection.node else {
             return projection(&[ctx.look_ahead()], fields);
         };
-        let name = selected.node.name.node.as_str();
-        let Some((_, read)) = fields.iter().find(|(field, _)| *field == name) else {
-            return Projection::ALL;
-        };
-        columns = read.iter().fold(columns, |c, column| c.with(column));
+        columns = with_field(columns, fields, selected.node.name.node.as_str());
     }
     columns
+}
+
+/// `columns` with those the field `name` reads: every column when `fields`
+/// does not list it.
+fn with_field<T: Projected>(
+    columns: Projection<T>,
+    fields: &FieldColumns,
+    name: &str,
+) -> Projection<T> {
+    match fields.iter().find(|(field, _)| *field == name) {
+        Some((_, read)) => read.iter().fold(columns, |c, column| c.with(column)),
+        None => Projection::ALL,
+    }
 }
