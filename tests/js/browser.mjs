@@ -118,8 +118,12 @@ export function harness(browser, base) {
       await until(page, `the page ${path}`, (heading) => (document.querySelector("main h1")?.textContent || "").includes(heading), heading);
     },
     async clickButton(page, label) {
-      await until(page, `a “${label}” button`, (label) => [...document.querySelectorAll("main button")].some((b) => b.textContent.startsWith(label)), label);
-      await page.evaluate((label) => [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label)).click(), label);
+      // Found and clicked in one step: a redraw cannot come between.
+      await until(page, `a “${label}” button`, (label) => {
+        const button = [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label));
+        button?.click();
+        return !!button;
+      }, label);
     },
     async done(page, words) {
       await until(page, `the notice “${words}”`, (words) => [...document.querySelectorAll(".notice")].some((n) => n.textContent.includes(words)), words);
@@ -129,21 +133,29 @@ export function harness(browser, base) {
     },
     /// Fills a form's fields and submits it in one step, so that no live
     /// redraw can come between (`values`: selector → value; a select's value
-    /// may be given as the text of its option, prefixed with "text:").
+    /// may be given as the text of its option, prefixed with "text:"). It
+    /// waits until the form, each field and each named option are drawn: a
+    /// redraw may show the form before its options are up to date.
     async fillAndSubmit(page, formLabel, values) {
-      await until(page, `the form “${formLabel}”`, (label) => !!document.querySelector(`form[aria-label="${label}"]`), formLabel);
-      await page.evaluate((label, values) => {
+      await until(page, `the form “${formLabel}” with ${JSON.stringify(values)}`, ([label, values]) => {
         const form = document.querySelector(`form[aria-label="${label}"]`);
+        if (!form) return false;
+        const chosen = [];
         for (const [selector, value] of Object.entries(values)) {
           const el = form.querySelector(selector);
+          if (!el) return false;
           if (value.startsWith("text:")) {
-            el.value = [...el.options].find((o) => o.textContent.includes(value.slice(5))).value;
+            const option = [...el.options].find((o) => o.textContent.includes(value.slice(5)));
+            if (!option) return false;
+            chosen.push([el, option.value]);
           } else {
-            el.value = value;
+            chosen.push([el, value]);
           }
         }
+        for (const [el, value] of chosen) el.value = value;
         form.requestSubmit();
-      }, formLabel, values);
+        return true;
+      }, [formLabel, values]);
     },
     /// Fails unless no page erred, reached outside 127.0.0.1 or had a serious accessibility violation.
     verdict() {

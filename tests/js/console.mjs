@@ -46,8 +46,12 @@ async function signIn(page, token) {
 }
 
 async function clickButton(page, label) {
-  await until(page, `a “${label}” button`, (label) => [...document.querySelectorAll("main button")].some((b) => b.textContent.startsWith(label)), label);
-  await page.evaluate((label) => [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label)).click(), label);
+  // Found and clicked in one step: a redraw cannot come between.
+  await until(page, `a “${label}” button`, (label) => {
+    const button = [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label));
+    button?.click();
+    return !!button;
+  }, label);
 }
 
 async function stage(page, label) {

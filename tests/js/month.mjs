@@ -105,8 +105,8 @@ try {
   await go(p, "/meetings/CC-2026-11/minutes", "Minutes of the");
   await clickButton(p, "Start the minutes");
   await done(p, "The minutes were started.");
-  const itemId = await p.evaluate(() => [...document.querySelectorAll(".minutes-item")]
-    .find((s) => s.querySelector("h3").textContent.includes("Third Review Conference")).querySelector("textarea").id);
+  const itemId = await (await until(p, "the minutes' item on the Review Conference", () => [...document.querySelectorAll(".minutes-item")]
+    .find((s) => s.querySelector("h3").textContent.includes("Third Review Conference"))?.querySelector("textarea")?.id)).jsonValue();
   await setValue(p, `#${itemId}`, "The President introduced the item. **Agreed**: a working paper will be prepared.");
   await clickButton(p, "Save item 5");
   await done(p, "Saved Preparation of the Third Review Conference");

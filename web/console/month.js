@@ -4,7 +4,7 @@
 // editor of the ISU, the decision register and the action-point board.
 
 import { gql, follow, idempotencyKey, token, ApiError } from "./api.js";
-import { h, fill, problem, notice, session, onLeave, day, moment, table, run } from "./ui.js";
+import { h, fill, problem, notice, session, onLeave, day, moment, table, run, reloads } from "./ui.js";
 import { discussionSection } from "./topics.js";
 import { MEETING_STATUS, UPDATE_KINDS, MINUTES_STATES, ATTENDANCE, CAPACITIES, DECISION_KINDS, ACTION_STATUS, labelOf } from "./words.js";
 
@@ -100,13 +100,17 @@ export async function committeeMeetingPage(code) {
   const feed = h("ol", { class: "feed", "data-testid": "feed", "aria-label": "Live updates", tabindex: 0 });
   const liveState = h("span", { class: "live", "data-testid": "live-state" }, "connecting");
 
+  const begin = reloads();
   const reload = async () => {
-    meeting = (await gql(`query($code: String!) { meeting(code: $code) { ${COMMITTEE_MEETING} } }`, { code })).meeting;
+    const current = begin();
+    const fresh = (await gql(`query($code: String!) { meeting(code: $code) { ${COMMITTEE_MEETING} } }`, { code })).meeting;
     const headers = token() ? { authorization: `Bearer ${token()}` } : {};
     const response = await fetch(`${meetingHref(code)}/record?fragment=1`, { headers });
     // The record is built by the server from the API: every text escaped,
     // the minutes rendered from Markdown and sanitised there.
     const html = response.ok ? await response.text() : "<p>The record cannot be read now.</p>";
+    if (!current()) return fresh;
+    meeting = fresh;
     const parsed = new DOMParser().parseFromString(html, "text/html");
     record.replaceChildren(...parsed.body.childNodes);
     fill(topics, discussionSection(meeting));

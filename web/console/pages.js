@@ -2,7 +2,7 @@
 // through the public API and returns its content.
 
 import { gql, follow, idempotencyKey, ApiError } from "./api.js";
-import { h, fill, problem, notice, session, onLeave, navigate, day, moment, today, table } from "./ui.js";
+import { h, fill, problem, notice, session, onLeave, navigate, day, moment, today, table, reloads } from "./ui.js";
 import { committeeMeetingPage } from "./month.js";
 import { discussionSection } from "./topics.js";
 import { STATE_LABELS, MEETING_STATUS, SEAT_STATUS, REGIONAL_GROUPS, STANCES, MOVES, UPDATE_KINDS, labelOf } from "./words.js";
@@ -243,10 +243,14 @@ export async function meetingPage(code) {
   const feed = h("ol", { class: "feed", "data-testid": "feed", "aria-label": "Live updates", tabindex: 0 });
   const liveState = h("span", { class: "live", "data-testid": "live-state" }, "connecting");
 
+  const begin = reloads();
   const reload = async () => {
-    const fresh = await gql(`query($code: String!) { meeting(code: $code) { ${MEETING_FIELDS} } }`, { code });
-    meeting = fresh.meeting;
-    nominations = (await gql(MEETING_NOMINATIONS, { m: meeting.id })).nominations.edges.map((e) => e.node);
+    const current = begin();
+    const fresh = (await gql(`query($code: String!) { meeting(code: $code) { ${MEETING_FIELDS} } }`, { code })).meeting;
+    const listed = (await gql(MEETING_NOMINATIONS, { m: fresh.id })).nominations.edges.map((e) => e.node);
+    if (!current()) return fresh;
+    meeting = fresh;
+    nominations = listed;
     draw();
     return meeting;
   };
@@ -445,8 +449,12 @@ export async function nominationPage(id) {
   const root = h("div", { class: "nomination" });
   const status = h("div", { class: "status-area", "aria-live": "polite" });
 
+  const begin = reloads();
   const reload = async () => {
-    n = (await gql(NOMINATION, { id })).nomination;
+    const current = begin();
+    const fresh = (await gql(NOMINATION, { id })).nomination;
+    if (!current()) return fresh;
+    n = fresh;
     await draw();
     return n;
   };

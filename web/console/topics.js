@@ -4,7 +4,7 @@
 // working groups with their plans and ratings, and the progress report.
 
 import { gql, follow, token } from "./api.js";
-import { h, fill, session, onLeave, day, moment, table, run } from "./ui.js";
+import { h, fill, session, onLeave, day, moment, table, run, reloads } from "./ui.js";
 import { TOPIC_STATES, OUTCOMES, DOCUMENT_KINDS, RATINGS, ACTIVITY_STATUS, MEETING_STATUS, labelOf } from "./words.js";
 
 const topicHref = (id) => `/topics/${encodeURIComponent(id)}`;
@@ -219,8 +219,12 @@ export async function topicPage(id) {
   const body = h("div", {});
   let drawnMoves = null;
 
+  const begin = reloads();
   const reload = async () => {
-    t = (await gql(`query($id: ID!) { topic(id: $id) { ${TOPIC} } }`, { id })).topic;
+    const current = begin();
+    const fresh = (await gql(`query($id: ID!) { topic(id: $id) { ${TOPIC} } }`, { id })).topic;
+    if (!current()) return fresh;
+    t = fresh;
     await draw();
     return t;
   };

@@ -53,6 +53,19 @@ export function leave() {
   leaving = [];
 }
 
+/// Orders a page's reloads: `const begin = reloads();` then, in a reload,
+/// `const current = begin();` before reading and `if (!current()) return`
+/// before drawing. A reload after a mutation and one after a live update may
+/// overlap; the answer of one overtaken by a later reload is not drawn, so
+/// an older answer never replaces a newer one.
+export function reloads() {
+  let last = 0;
+  return () => {
+    const mine = ++last;
+    return () => mine === last;
+  };
+}
+
 /// Goes to a path of the console without reloading.
 export function navigate(href) {
   history.pushState(null, "", href);
