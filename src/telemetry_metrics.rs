@@ -110,7 +110,8 @@ pub fn write_wait(stage: &'static str, took: Duration) {
     histogram!("ccm_db_write_wait_seconds", "stage" => stage).record(took.as_secs_f64());
 }
 
-/// An entry appended to the event log by this process. The cursors only
+/// An entry appended to the event log by this process (SQLite) or notified
+/// to it as its transaction committed (PostgreSQL). The cursors only
 /// grow (counters set to their highest value): the newest this process
 /// knows minus the one it delivered is how far its subscribers lag.
 pub fn event_appended(cursor: i64) {

@@ -11,6 +11,7 @@ mod m20261127_000004_records;
 mod m20261203_000005_month;
 mod m20261203_000006_action_plans;
 mod m20261203_000007_topics_and_work_plans;
+mod m20261204_000008_event_log_commit_order;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_month::Migration),
             Box::new(m20261203_000006_action_plans::Migration),
             Box::new(m20261203_000007_topics_and_work_plans::Migration),
+            Box::new(m20261204_000008_event_log_commit_order::Migration),
         ]
     }
 }

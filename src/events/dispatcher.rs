@@ -133,7 +133,13 @@ async fn listen(db: Db, notified: Arc<Notified>) {
                         match listener.recv().await {
                             Ok(notification) => {
                                 // Not an id: read whatever there is.
-                                let id = notification.payload().parse().unwrap_or(i64::MAX);
+                                let id = match notification.payload().parse() {
+                                    Ok(id) => {
+                                        crate::telemetry_metrics::event_appended(id);
+                                        id
+                                    }
+                                    Err(_) => i64::MAX,
+                                };
                                 notified.up_to.fetch_max(id, Ordering::AcqRel);
                                 notified.wake.notify_one();
                             }

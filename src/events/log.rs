@@ -1,16 +1,15 @@
 //! Appending to and reading the event log.
 //!
 //! The log's id is the subscribers' cursor, so entries must become visible in
-//! id order: on PostgreSQL, appending takes a transaction-scoped advisory
-//! lock, so a later writer cannot commit its entry before an earlier one; and
-//! it queues a `NOTIFY` that PostgreSQL delivers to every replica when (and
-//! only if) the transaction commits. SQLite has one writer at a time anyway.
-//!
-//! Every append waits for that lock until the transaction before it has
-//! committed, so the work done while holding it bounds how many changes a
-//! second the whole service commits. On PostgreSQL the lock, the entry and
-//! the notification are one statement, one round trip; what a transaction
-//! does after its append, before its commit, should be little.
+//! id order. SQLite has one writer at a time. On PostgreSQL an entry's id is
+//! drawn as its transaction commits, by a deferred trigger (migration
+//! `m20261204_000008_event_log_commit_order`) that takes a
+//! transaction-scoped advisory lock, gives the transaction's entries their
+//! ids and queues a `NOTIFY` of each, which PostgreSQL delivers to every
+//! replica when (and only if) the transaction commits. The lock is held
+//! from there to the end of the commit, inside the database: an append
+//! itself is a plain insert and waits for no other transaction, and no
+//! round trip between the service and the database happens under the lock.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -20,76 +19,51 @@ use entity::event_log;
 use super::event::{Event, Topic};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
-/// The PostgreSQL channel replicas listen on.
+/// The PostgreSQL channel replicas listen on (the commit-order trigger
+/// notifies it).
 pub const CHANNEL: &str = "ccm_events";
 
-/// The advisory lock that orders appends (an arbitrary, fixed key).
-const APPEND_LOCK: i64 = 0x0CC0_1065;
-
-/// The highest entry id appended by this process (committed or not): the
-/// dispatcher's wake-up after a local commit reads nothing when it has
-/// fanned out that far already.
+/// The highest entry id appended by this process on SQLite (committed or
+/// not): the dispatcher's wake-up after a local commit reads nothing when it
+/// has fanned out that far already. On PostgreSQL an entry's id is known only
+/// once its transaction commits, and the notification carries it.
 static APPENDED: AtomicI64 = AtomicI64::new(0);
 
-/// The highest entry id this process has appended.
+/// The highest entry id this process has appended on SQLite.
 pub fn appended() -> i64 {
     APPENDED.load(Ordering::Acquire)
 }
 
 /// Appends an entry about `topic` (and, where given, also concerning the
-/// wider `scope`); its id is the next cursor. Call inside the transaction that
-/// makes the change it reports.
+/// wider `scope`); its id, drawn when the transaction commits on PostgreSQL,
+/// is the next cursor. Call inside the transaction that makes the change it
+/// reports. One statement on either database.
 pub async fn append<C: ConnectionTrait>(
     conn: &C,
     topic: &Topic,
     scope: Option<&Topic>,
     event: &Event,
     at: DateTime<Utc>,
-) -> Result<event_log::Model, DbErr> {
+) -> Result<(), DbErr> {
     let (kind, payload) = event.to_stored();
-    let entry = if conn.get_database_backend() == DatabaseBackend::Postgres {
-        // The entry's id is drawn as the row is inserted, after the lock is
-        // held: the row comes from `locked`.
-        let row = conn
-            .query_one_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                r#"WITH locked AS (SELECT pg_advisory_xact_lock($1)),
-                entry AS (
-                    INSERT INTO event_log (topic, scope, kind, payload, created_at)
-                    SELECT $2, $3, $4, $5, $6 FROM locked
-                    RETURNING id, topic, scope, kind, payload, created_at)
-                SELECT entry.* FROM entry, LATERAL (SELECT pg_notify($7, entry.id::text)) AS notified"#,
-                [
-                    APPEND_LOCK.into(),
-                    topic.key().into(),
-                    scope.map(Topic::key).into(),
-                    kind.into(),
-                    payload.into(),
-                    at.fixed_offset().into(),
-                    CHANNEL.into(),
-                ],
-            ))
-            .await?
-            .ok_or_else(|| DbErr::RecordNotInserted)?;
-        event_log::Model::from_query_result(&row, "")?
-    } else {
-        event_log::ActiveModel {
-            topic: Set(topic.key()),
-            scope: Set(scope.map(Topic::key)),
-            kind: Set(kind),
-            payload: Set(payload),
-            created_at: Set(at.fixed_offset()),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?
-    };
-    APPENDED.fetch_max(entry.id, Ordering::AcqRel);
-    crate::telemetry_metrics::event_appended(entry.id);
-    Ok(entry)
+    let entry = event_log::ActiveModel {
+        topic: Set(topic.key()),
+        scope: Set(scope.map(Topic::key)),
+        kind: Set(kind),
+        payload: Set(payload),
+        created_at: Set(at.fixed_offset()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    if conn.get_database_backend() != DatabaseBackend::Postgres {
+        APPENDED.fetch_max(entry.id, Ordering::AcqRel);
+        crate::telemetry_metrics::event_appended(entry.id);
+    }
+    Ok(())
 }
 
 /// Which entries a subscriber wants, built from a [`Topic`] (its stored key

@@ -260,7 +260,6 @@ pub async fn propose_in(
     }
     .insert(&**txn)
     .await?;
-    // The last write: the log's lock is held from here to the commit.
     fired.report.append(&**txn).await?;
     Ok(Written {
         nomination,
@@ -326,7 +325,6 @@ pub(super) async fn move_loaded(
     .await?;
     let nomination = super::effects::run(txn, loaded, &fired, mv, policy, now).await?;
     super::schedule::after_move(txn, loaded, &fired, mv.deadline, now).await?;
-    // The last write: the log's lock is held from here to the commit.
     fired.report.append(&**txn).await?;
     let instance = fired.instance.clone();
     Ok(Moved {

@@ -434,7 +434,6 @@ pub async fn create(
         for (i, objective) in objectives.iter().enumerate() {
             insert_objective(txn, &row, i as i32 + 1, objective, now).await?;
         }
-        // The last write: the log's lock is held from here to the commit.
         fired.report.append(&**txn).await?;
         Ok(row.id)
     })
@@ -649,7 +648,6 @@ pub async fn publish(
         let mut published: work_plan::ActiveModel = plan.clone().into();
         published.published_at = Set(Some(now.fixed_offset()));
         published.update(&**txn).await?;
-        // The last write: the log's lock is held from here to the commit.
         fired.report.append(&**txn).await?;
         Ok(plan.id)
     })

@@ -3,9 +3,9 @@
 //! and its event-log entry commit together or not at all.
 //!
 //! A firing's event-log entry is handed to the caller ([`Fired::report`]),
-//! which appends it as its transaction's last write, after the effects: on
-//! PostgreSQL the log's lock is held from the append to the commit, and every
-//! other change in the service waits for it (see `events::log`).
+//! which appends it in the same transaction, where its order among the
+//! transaction's other entries is the one subscribers should see (the log
+//! keeps the order in which a transaction appended its entries).
 
 use chrono::{DateTime, Utc};
 use entity::{workflow_history, workflow_instance};
@@ -56,9 +56,9 @@ pub struct Fired<S: Spec> {
     pub report: Report,
 }
 
-/// The event-log entry reporting a firing. The caller appends it as the last
-/// write of the firing's transaction, once its effects are written; a
-/// transaction that commits without it loses the subscribers' update.
+/// The event-log entry reporting a firing. The caller appends it in the
+/// firing's transaction; a transaction that commits without it loses the
+/// subscribers' update.
 #[derive(Debug)]
 pub struct Report {
     topic: Topic,

@@ -1,6 +1,7 @@
 //! The event log against the real databases: entries become visible in id
-//! order however many writers append at once, and on PostgreSQL an append
-//! (lock, entry, notification) is one statement.
+//! order however many writers append at once; on PostgreSQL an append is one
+//! statement that waits for no other transaction, and an entry's id follows
+//! the order in which transactions commit.
 
 use std::time::Duration;
 
@@ -15,6 +16,14 @@ async fn own_db(app: &TestApp) -> Db {
     Db::connect(&DatabaseConfig::new(app.database_url()))
         .await
         .expect("connect")
+}
+
+/// Which writer an entry came from (its actor).
+fn writer(entry: &entity::event_log::Model) -> String {
+    entry.payload["actor"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn entry(i: i64) -> Event {
@@ -44,7 +53,7 @@ async fn fifty_appends_at_once_become_visible_in_id_order(backend: Backend) {
         let db = db.clone();
         async move {
             let txn = db.begin_write().await.expect("begin");
-            let written = events::append(
+            events::append(
                 &*txn,
                 &Topic::Committee,
                 None,
@@ -55,7 +64,6 @@ async fn fifty_appends_at_once_become_visible_in_id_order(backend: Backend) {
             .expect("append");
             tokio::time::sleep(Duration::from_millis(((i * 7) % 11) as u64)).await;
             txn.commit().await.expect("commit");
-            written.id
         }
     }));
     let follow = async {
@@ -63,41 +71,49 @@ async fn fifty_appends_at_once_become_visible_in_id_order(backend: Backend) {
         while seen.len() < 50 {
             let page = log::after(&db.conn, None, last, 500).await.expect("read");
             for e in page {
+                assert!(e.id > last, "ids only grow along the log");
                 last = e.id;
-                seen.push(e.id);
+                seen.push(writer(&e));
             }
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         seen
     };
-    let (mut written, seen) = tokio::time::timeout(Duration::from_secs(20), async {
-        tokio::join!(writers, follow)
+    let ((), mut seen) = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::join!(
+            async {
+                writers.await;
+            },
+            follow
+        )
     })
     .await
     .expect("the reader saw fifty entries: one committed under its cursor was missed");
+    seen.sort_unstable();
+    let mut written: Vec<String> = (0..50).map(|i| format!("writer-{i}")).collect();
     written.sort_unstable();
-    assert_eq!(
-        seen, written,
-        "the reader saw the entries in id order, each once"
-    );
+    assert_eq!(seen, written, "the reader saw each writer's entry once");
     app.stop().await;
 }
 
 crate::on_both_databases!(fifty_appends_at_once_become_visible_in_id_order);
 
-/// On PostgreSQL every append holds the log's lock until its transaction
-/// commits, so what an append costs while holding it bounds the rate of the
-/// whole service's changes: the lock, the entry and the replicas'
-/// notification are one statement, and the entry is the one stored.
+/// On PostgreSQL an append is one statement and takes no lock: the lock that
+/// orders the entries' ids is taken as the transaction commits, so what
+/// happens between an append and its commit holds up no other change. A
+/// transaction that appended and is still open does not stop a second one
+/// from appending and committing, and the entry committed first has the
+/// lower id.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_append_on_postgres_is_one_statement() {
+async fn an_append_on_postgres_is_one_statement_and_waits_for_no_other() {
     let app = spawn_app(Backend::Postgres).await;
     let db = own_db(&app).await;
-    let txn = db.begin_write().await.expect("begin");
+    let start = log::latest(&db.conn).await.expect("latest");
+    let first = db.begin_write().await.expect("begin");
     let before = db.statement_count();
     let at = chrono::Utc::now();
-    let written = events::append(
-        &*txn,
+    events::append(
+        &*first,
         &Topic::Meeting(7),
         Some(&Topic::Committee),
         &entry(1),
@@ -105,16 +121,102 @@ async fn an_append_on_postgres_is_one_statement() {
     )
     .await
     .expect("append");
-    let statements = db.statement_count() - before;
-    txn.commit().await.expect("commit");
-    assert_eq!(statements, 1, "statements for one append");
-    let stored = log::after(&db.conn, None, written.id - 1, 1)
-        .await
-        .expect("read");
-    assert_eq!(stored, vec![written.clone()]);
+    assert_eq!(
+        db.statement_count() - before,
+        1,
+        "statements for one append"
+    );
+
+    // A second transaction appends and commits while the first is open.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        let second = db.begin_write().await.expect("begin");
+        events::append(&*second, &Topic::Committee, None, &entry(2), at)
+            .await
+            .expect("append");
+        second.commit().await.expect("commit");
+    })
+    .await
+    .expect("the second append waited for the first transaction to commit");
+    first.commit().await.expect("commit");
+
+    let stored = log::after(&db.conn, None, start, 10).await.expect("read");
+    assert_eq!(
+        stored.iter().map(writer).collect::<Vec<_>>(),
+        ["writer-2", "writer-1"],
+        "the entries in the order their transactions committed"
+    );
+    assert!(stored[0].id < stored[1].id);
+    let written = &stored[1];
     assert_eq!(written.topic, Topic::Meeting(7).key());
     assert_eq!(written.scope, Some(Topic::Committee.key()));
     assert_eq!(written.kind, entry(1).to_stored().0);
+    app.stop().await;
+}
+
+/// On PostgreSQL an entry's id is drawn as its transaction commits, and the
+/// commit of another entry waits until that transaction is visible: an entry
+/// whose commit is slow is not overtaken by one drawn after it. A second
+/// deferred trigger (firing after the log's own) makes one commit take 300
+/// ms; another transaction commits meanwhile; a reader following the log by
+/// cursor must see both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_commit_is_not_overtaken_on_postgres() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(Backend::Postgres).await;
+    let db = own_db(&app).await;
+    db.conn
+        .execute_unprepared(
+            "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+             BEGIN
+                 IF NEW.payload->>'actor' = 'writer-1' THEN PERFORM pg_sleep(0.3); END IF;
+                 RETURN NULL;
+             END $$;
+             CREATE CONSTRAINT TRIGGER zz_slow_commit AFTER INSERT ON event_log
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit();",
+        )
+        .await
+        .expect("the slow trigger");
+    let start = log::latest(&db.conn).await.expect("latest");
+    let commit = |i: i64| {
+        let db = db.clone();
+        async move {
+            let txn = db.begin_write().await.expect("begin");
+            events::append(
+                &*txn,
+                &Topic::Committee,
+                None,
+                &entry(i),
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("append");
+            txn.commit().await.expect("commit");
+        }
+    };
+    let slow = tokio::spawn(commit(1));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let quick = tokio::spawn(commit(2));
+    let follow = async {
+        let (mut last, mut seen) = (start, Vec::new());
+        while seen.len() < 2 {
+            for e in log::after(&db.conn, None, last, 10).await.expect("read") {
+                last = e.id;
+                seen.push(writer(&e));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        seen
+    };
+    let seen = tokio::time::timeout(Duration::from_secs(5), follow)
+        .await
+        .expect("the reader saw both entries: the slow one was committed under its cursor");
+    assert_eq!(
+        seen,
+        ["writer-1", "writer-2"],
+        "in the order they committed"
+    );
+    slow.await.expect("slow");
+    quick.await.expect("quick");
     app.stop().await;
 }
 
@@ -137,7 +239,7 @@ async fn a_commit_costs_one_read_of_the_log_on_postgres() {
     const COMMITS: u64 = 10;
     for i in 0..COMMITS {
         let txn = db.begin_write().await.expect("begin");
-        let written = events::append(
+        events::append(
             &*txn,
             &Topic::Committee,
             None,
@@ -151,7 +253,7 @@ async fn a_commit_costs_one_read_of_the_log_on_postgres() {
             .await
             .expect("fanned out in time")
             .expect("an entry");
-        assert_eq!(out.id, written.id);
+        assert_eq!(writer(&out), format!("writer-{i}"));
         // Let the notification arrive before the next commit.
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
