@@ -26,6 +26,38 @@ fn writer(entry: &entity::event_log::Model) -> String {
         .to_owned()
 }
 
+/// Writer `i` appends its entry, holds its transaction open for `hold`, and
+/// commits.
+async fn append_and_commit(db: Db, i: i64, hold: Duration) {
+    let txn = db.begin_write().await.expect("begin");
+    events::append(
+        &*txn,
+        &Topic::Committee,
+        None,
+        &entry(i),
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("append");
+    tokio::time::sleep(hold).await;
+    txn.commit().await.expect("commit");
+}
+
+/// Follows the log from `start` by cursor, as the dispatcher does, until it
+/// has seen `count` entries: their writers, in the order read.
+async fn follow(db: &Db, start: i64, count: usize) -> Vec<String> {
+    let (mut last, mut seen) = (start, Vec::new());
+    while seen.len() < count {
+        for e in log::after(&db.conn, None, last, 500).await.expect("read") {
+            assert!(e.id > last, "ids only grow along the log");
+            last = e.id;
+            seen.push(writer(&e));
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    seen
+}
+
 fn entry(i: i64) -> Event {
     Event::Transition {
         instance_id: i,
@@ -49,42 +81,16 @@ async fn fifty_appends_at_once_become_visible_in_id_order(backend: Backend) {
     let app = spawn_app(backend).await;
     let db = own_db(&app).await;
     let start = log::latest(&db.conn).await.expect("latest");
-    let writers = join_all((0..50i64).map(|i| {
-        let db = db.clone();
-        async move {
-            let txn = db.begin_write().await.expect("begin");
-            events::append(
-                &*txn,
-                &Topic::Committee,
-                None,
-                &entry(i),
-                chrono::Utc::now(),
-            )
-            .await
-            .expect("append");
-            tokio::time::sleep(Duration::from_millis(((i * 7) % 11) as u64)).await;
-            txn.commit().await.expect("commit");
-        }
-    }));
-    let follow = async {
-        let (mut last, mut seen) = (start, Vec::new());
-        while seen.len() < 50 {
-            let page = log::after(&db.conn, None, last, 500).await.expect("read");
-            for e in page {
-                assert!(e.id > last, "ids only grow along the log");
-                last = e.id;
-                seen.push(writer(&e));
-            }
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        seen
-    };
+    let writers =
+        join_all((0..50i64).map(|i| {
+            append_and_commit(db.clone(), i, Duration::from_millis(((i * 7) % 11) as u64))
+        }));
     let ((), mut seen) = tokio::time::timeout(Duration::from_secs(20), async {
         tokio::join!(
             async {
                 writers.await;
             },
-            follow
+            follow(&db, start, 50)
         )
     })
     .await
@@ -177,37 +183,10 @@ async fn a_slow_commit_is_not_overtaken_on_postgres() {
         .await
         .expect("the slow trigger");
     let start = log::latest(&db.conn).await.expect("latest");
-    let commit = |i: i64| {
-        let db = db.clone();
-        async move {
-            let txn = db.begin_write().await.expect("begin");
-            events::append(
-                &*txn,
-                &Topic::Committee,
-                None,
-                &entry(i),
-                chrono::Utc::now(),
-            )
-            .await
-            .expect("append");
-            txn.commit().await.expect("commit");
-        }
-    };
-    let slow = tokio::spawn(commit(1));
+    let slow = tokio::spawn(append_and_commit(db.clone(), 1, Duration::ZERO));
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let quick = tokio::spawn(commit(2));
-    let follow = async {
-        let (mut last, mut seen) = (start, Vec::new());
-        while seen.len() < 2 {
-            for e in log::after(&db.conn, None, last, 10).await.expect("read") {
-                last = e.id;
-                seen.push(writer(&e));
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        seen
-    };
-    let seen = tokio::time::timeout(Duration::from_secs(5), follow)
+    let quick = tokio::spawn(append_and_commit(db.clone(), 2, Duration::ZERO));
+    let seen = tokio::time::timeout(Duration::from_secs(5), follow(&db, start, 2))
         .await
         .expect("the reader saw both entries: the slow one was committed under its cursor");
     assert_eq!(
