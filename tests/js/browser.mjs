@@ -85,6 +85,16 @@ export async function until(page, what, fn, arg, timeout = 15000) {
   }
 }
 
+/// Clicks the button of `main` whose text starts with `label`, found and
+/// clicked in one step, so that no redraw can come between.
+export async function clickButton(page, label) {
+  await until(page, `a “${label}” button`, (label) => {
+    const button = [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label));
+    button?.click();
+    return !!button;
+  }, label);
+}
+
 /// What a console scenario drives its pages with, against the server at
 /// `base`: pages restricted to 127.0.0.1 whose errors, reaches outside and
 /// accessibility violations are collected (`verdict` checks all three).
@@ -117,14 +127,7 @@ export function harness(browser, base) {
       await page.goto(`${base}${path}`, { waitUntil: "networkidle0" });
       await until(page, `the page ${path}`, (heading) => (document.querySelector("main h1")?.textContent || "").includes(heading), heading);
     },
-    async clickButton(page, label) {
-      // Found and clicked in one step: a redraw cannot come between.
-      await until(page, `a “${label}” button`, (label) => {
-        const button = [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label));
-        button?.click();
-        return !!button;
-      }, label);
-    },
+    clickButton,
     async done(page, words) {
       await until(page, `the notice “${words}”`, (words) => [...document.querySelectorAll(".notice")].some((n) => n.textContent.includes(words)), words);
     },

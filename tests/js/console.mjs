@@ -6,7 +6,7 @@
 // exactly once. Then the committee page shows the new coordinator.
 //
 // CCM_SCENARIO='{"base": ..., "meeting": "14MSP", "asOf": ..., "presidency": ..., "nominee": ["NOR", token], "responders": [[code, token], ...]}' node console.mjs
-import { launch, restrictToLocalhost, watchErrors, shot, check, until, axe } from "./browser.mjs";
+import { launch, restrictToLocalhost, watchErrors, shot, check, until, axe, clickButton } from "./browser.mjs";
 
 const scenario = JSON.parse(process.env.CCM_SCENARIO);
 const { base, meeting, asOf, presidency } = scenario;
@@ -43,15 +43,6 @@ async function signIn(page, token) {
   await page.keyboard.type(token);
   await page.keyboard.press("Enter");
   await page.waitForSelector("[data-testid=me]");
-}
-
-async function clickButton(page, label) {
-  // Found and clicked in one step: a redraw cannot come between.
-  await until(page, `a “${label}” button`, (label) => {
-    const button = [...document.querySelectorAll("main button")].find((b) => b.textContent.startsWith(label));
-    button?.click();
-    return !!button;
-  }, label);
 }
 
 async function stage(page, label) {
