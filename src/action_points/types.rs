@@ -117,7 +117,7 @@ impl ActionPoint {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(Mandate)
+            .map(Mandate::from)
             .collect())
     }
 

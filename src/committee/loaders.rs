@@ -50,37 +50,49 @@ impl Loader<StateKey> for StateLoader {
         &self,
         keys: &[StateKey],
     ) -> Result<HashMap<StateKey, Arc<state::Model>>, ApiError> {
-        let mut by_columns: HashMap<StateColumns, Vec<sea_orm::Value>> = HashMap::new();
+        let mut by_columns: HashMap<StateColumns, Vec<&str>> = HashMap::new();
         for (code, columns) in keys {
-            by_columns
-                .entry(*columns)
-                .or_default()
-                .push(code.as_str().into());
+            by_columns.entry(*columns).or_default().push(code);
         }
-        let backend = self.0.backend();
         let mut out = HashMap::new();
         for (columns, codes) in by_columns {
-            // Written out rather than built: a page of mandates names up to a
-            // hundred States, and a built `IN` list copies each code thrice.
-            let codes_list = match backend {
-                sea_orm::DatabaseBackend::Postgres => (1..=codes.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => vec!["?"; codes.len()].join(", "),
-            };
-            let sql = format!(
-                "SELECT {} FROM states WHERE iso3 IN ({codes_list})",
-                columns.select_list("")
-            );
-            let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, codes);
-            for row in self.0.conn.query_all_raw(stmt).await? {
-                let state = state_row(&row, columns)?;
+            for state in states_by_code(&self.0, &codes, columns).await? {
                 out.insert((state.iso3.clone(), columns), Arc::new(state));
             }
         }
         Ok(out)
     }
+}
+
+/// The States of `codes`, with `columns` read: one statement.
+async fn states_by_code(
+    db: &Db,
+    codes: &[&str],
+    columns: StateColumns,
+) -> Result<Vec<state::Model>, ApiError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.backend();
+    // Written out rather than built: a page of mandates names up to a
+    // hundred States, and a built `IN` list copies each code thrice.
+    let codes_list = match backend {
+        sea_orm::DatabaseBackend::Postgres => (1..=codes.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => vec!["?"; codes.len()].join(", "),
+    };
+    let sql = format!(
+        "SELECT {} FROM states WHERE iso3 IN ({codes_list})",
+        columns.select_list("")
+    );
+    let values: Vec<sea_orm::Value> = codes.iter().map(|code| (*code).into()).collect();
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, values);
+    let rows = db.conn.query_all_raw(stmt).await?;
+    rows.iter()
+        .map(|row| Ok(state_row(row, columns)?))
+        .collect()
 }
 
 /// A State read by [`StateLoader`], its columns by position (see `db::Columns`).
@@ -161,14 +173,26 @@ impl Loader<MandateParent> for MandateCountLoader {
 }
 
 /// A window of a position's or a State's mandates, with the columns its
-/// selection reads.
+/// selection reads, and the States of its mandates when the selection shows
+/// them: a page of twenty then answers each mandate's `state` from the page
+/// (still one statement for the States of every page of the batch), without
+/// a load per mandate.
 pub struct MandatePageLoader(pub Db);
 
-/// A page of [`MandatePageLoader`]: whose, which rows, which columns.
-pub type MandatePageKey = (MandateParent, Window, MandateColumns);
+/// A mandate of a page, with its State when the page's selection shows it.
+#[derive(Clone)]
+pub struct PageMandate {
+    pub mandate: Arc<mandate::Model>,
+    pub state: Option<Arc<state::Model>>,
+}
+
+/// A page of [`MandatePageLoader`]: whose, which rows, which columns, and
+/// which columns of their States (none: the selection shows no State).
+pub type MandatePageKey = (MandateParent, Window, MandateColumns, Option<StateColumns>);
 
 impl Loader<MandatePageKey> for MandatePageLoader {
-    type Value = Vec<mandate::Model>;
+    /// Shared by everyone who asked for the page.
+    type Value = Arc<[PageMandate]>;
     type Error = ApiError;
 
     async fn load(
@@ -176,18 +200,59 @@ impl Loader<MandatePageKey> for MandatePageLoader {
         keys: &[MandatePageKey],
     ) -> Result<HashMap<MandatePageKey, Self::Value>, ApiError> {
         let mut by_window: HashMap<(Window, MandateColumns), Vec<MandateParent>> = HashMap::new();
-        for (parent, window, columns) in keys {
+        for (parent, window, columns, _) in keys {
             by_window
                 .entry((*window, *columns))
                 .or_default()
                 .push(parent.clone());
         }
-        let mut out = HashMap::new();
+        let mut pages: HashMap<_, Vec<Arc<mandate::Model>>> = HashMap::new();
         for ((window, columns), parents) in by_window {
-            let pages = service::mandate_pages(&self.0, &parents, window, columns).await?;
-            for (parent, rows) in pages {
-                out.insert((parent, window, columns), rows);
+            let read = service::mandate_pages(&self.0, &parents, window, columns).await?;
+            for (parent, rows) in read {
+                let rows = rows.into_iter().map(Arc::new).collect();
+                pages.insert((parent, window, columns), rows);
             }
+        }
+        // The States the pages show, one statement for each set of columns.
+        let mut shown: HashMap<StateColumns, Vec<&str>> = HashMap::new();
+        for (parent, window, columns, state_columns) in keys {
+            let (Some(state_columns), Some(rows)) = (
+                state_columns,
+                pages.get(&(parent.clone(), *window, *columns)),
+            ) else {
+                continue;
+            };
+            let codes = shown.entry(*state_columns).or_default();
+            codes.extend(rows.iter().map(|row| row.state_iso3.as_str()));
+        }
+        let mut states: HashMap<StateColumns, HashMap<String, Arc<state::Model>>> = HashMap::new();
+        for (columns, mut codes) in shown {
+            codes.sort_unstable();
+            codes.dedup();
+            let read = states_by_code(&self.0, &codes, columns).await?;
+            states.insert(
+                columns,
+                read.into_iter()
+                    .map(|state| (state.iso3.clone(), Arc::new(state)))
+                    .collect(),
+            );
+        }
+        let mut out = HashMap::new();
+        for key in keys {
+            let (parent, window, columns, state_columns) = key;
+            let Some(rows) = pages.get(&(parent.clone(), *window, *columns)) else {
+                continue;
+            };
+            let shown = state_columns.and_then(|columns| states.get(&columns));
+            let page: Arc<[PageMandate]> = rows
+                .iter()
+                .map(|row| PageMandate {
+                    state: shown.and_then(|states| states.get(&row.state_iso3).cloned()),
+                    mandate: row.clone(),
+                })
+                .collect();
+            out.insert(key.clone(), page);
         }
         Ok(out)
     }

@@ -198,7 +198,7 @@ impl CommitteeQuery {
         Ok(pagination::connection(
             window,
             total,
-            rows.into_iter().map(Mandate).collect(),
+            rows.into_iter().map(Mandate::from).collect(),
         ))
     }
 

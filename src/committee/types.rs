@@ -8,13 +8,15 @@ use entity::{mandate, organization, position, state};
 
 use super::loaders::{
     HoldersLoader, MandateCountLoader, MandateLoader, MandatePageKey, MandatePageLoader,
-    OrganizationLoader, PositionLoader, StateColumns, StateKey, StateLoader,
+    OrganizationLoader, PageMandate, PositionLoader, StateColumns, StateKey, StateLoader,
 };
 use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, StateRelation};
 use super::service::{MandateColumns, MandateParent};
 use crate::clock::SharedClock;
 use crate::error::ApiError;
-use crate::graphql::eager::{Eager, ReadyFields};
+use async_graphql::parser::types::Field;
+
+use crate::graphql::eager::{Eager, ReadyFields, answers_at_once};
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
 use crate::graphql::pagination::{self, Page, PageArgs};
@@ -114,13 +116,17 @@ const MANDATE_FIELD_COLUMNS: &FieldColumns = &[
     ("source", &["source"]),
 ];
 
-/// The columns of the mandates that a page's nodes (`edges.node`, `nodes`) read.
-fn page_columns(ctx: &Context<'_>) -> MandateColumns {
+/// The columns of the mandates that a page's nodes (`edges.node`, `nodes`)
+/// read, and those of their States where the selection shows them.
+fn page_columns(ctx: &Context<'_>) -> (MandateColumns, Option<StateColumns>) {
     let page = ctx.look_ahead();
-    projection(
-        &[page.field("edges").field("node"), page.field("nodes")],
-        MANDATE_FIELD_COLUMNS,
-    )
+    let nodes = [page.field("edges").field("node"), page.field("nodes")];
+    let states = nodes.each_ref().map(|node| node.field("state"));
+    let state_columns = states
+        .iter()
+        .any(|state| state.exists())
+        .then(|| projection(&states, STATE_FIELD_COLUMNS));
+    (projection(&nodes, MANDATE_FIELD_COLUMNS), state_columns)
 }
 
 async fn mandates_of(
@@ -129,7 +135,7 @@ async fn mandates_of(
     args: PageArgs,
 ) -> Result<Page<Mandate>, ApiError> {
     args.validate()?;
-    let columns = page_columns(ctx);
+    let (columns, state_columns) = page_columns(ctx);
     // Without `totalCount` (and without counting back from the end), one row
     // past the page tells whether there is a next page: no count is run.
     let counted = args.last.is_some()
@@ -141,16 +147,16 @@ async fn mandates_of(
             offset: page.offset,
             limit: page.limit + 1,
         };
-        let mut rows = if page.limit == 0 {
-            Vec::new()
+        let rows = if page.limit == 0 {
+            None
         } else {
             get::<MandatePageLoader, MandatePageKey>(ctx)
-                .load_one((parent, probe, columns))
+                .load_one((parent, probe, columns, state_columns))
                 .await?
-                .unwrap_or_default()
         };
+        let rows = rows.as_deref().unwrap_or_default();
         let more = rows.len() as u64 > page.limit;
-        rows.truncate(page.limit as usize);
+        let rows = &rows[..rows.len().min(page.limit as usize)];
         let window = pagination::Window {
             offset: page.offset,
             limit: rows.len() as u64,
@@ -159,7 +165,7 @@ async fn mandates_of(
         return Ok(pagination::connection(
             window,
             known,
-            rows.into_iter().map(Mandate).collect(),
+            rows.iter().map(Mandate::from).collect(),
         ));
     }
     let total = get::<MandateCountLoader, MandateParent>(ctx)
@@ -176,21 +182,22 @@ async fn mandates_of(
         window
     };
     let rows = if window.limit == 0 {
-        Vec::new()
+        None
     } else {
         get::<MandatePageLoader, MandatePageKey>(ctx)
-            .load_one((parent, requested, columns))
+            .load_one((parent, requested, columns, state_columns))
             .await?
-            .unwrap_or_default()
     };
+    let rows = rows.as_deref().unwrap_or_default();
     Ok(pagination::connection(
         window,
         total,
-        rows.into_iter().map(Mandate).collect(),
+        rows.iter().map(Mandate::from).collect(),
     ))
 }
 
 /// A State that signed the Convention or deposited an instrument, with its dates.
+#[derive(Clone)]
 pub struct State(pub Arc<state::Model>);
 
 impl From<state::Model> for State {
@@ -390,7 +397,7 @@ impl Position {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(Mandate)
+            .map(Mandate::from)
             .collect())
     }
 
@@ -471,7 +478,23 @@ impl ReadyFields for Position {
 /// end of the designating meeting to the end of the meeting where it expires
 /// (since the First Review Conference, a presidency from the close of the
 /// meeting before the one presided over to the close of that meeting).
-pub struct Mandate(pub mandate::Model);
+///
+/// A mandate of a page whose selection shows its State holds that State
+/// (read with the page, see `MandatePageLoader`): its `state` then answers
+/// without a load.
+pub struct Mandate(pub Arc<mandate::Model>, Option<State>);
+
+impl From<mandate::Model> for Mandate {
+    fn from(mandate: mandate::Model) -> Self {
+        Self(Arc::new(mandate), None)
+    }
+}
+
+impl From<&PageMandate> for Mandate {
+    fn from(row: &PageMandate) -> Self {
+        Self(row.mandate.clone(), row.state.clone().map(State))
+    }
+}
 
 #[Object]
 impl Mandate {
@@ -484,6 +507,9 @@ impl Mandate {
     }
 
     async fn state(&self, ctx: &Context<'_>) -> Result<Eager<State>, ApiError> {
+        if let Some(state) = &self.1 {
+            return Ok(Eager(state.clone()));
+        }
         selected_state(ctx, &self.0.state_iso3)
             .await?
             .map(Eager)
@@ -522,7 +548,7 @@ impl Mandate {
         Ok(get::<MandateLoader, i32>(ctx)
             .load_one(id)
             .await?
-            .map(Mandate))
+            .map(Mandate::from))
     }
 
     /// Whether a source only attests the holder on a date (the mandate then
@@ -559,6 +585,16 @@ impl ReadyFields for Mandate {
         "isActive",
         "source",
     ];
+
+    fn ready(&self, field: &Field) -> bool {
+        match field.name.node.as_str() {
+            "state" => self
+                .1
+                .as_ref()
+                .is_some_and(|state| answers_at_once(state, &field.selection_set.node)),
+            name => Self::READY.contains(&name),
+        }
+    }
 }
 
 /// The committee on one date.
@@ -628,7 +664,7 @@ impl CommitteePosition {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(Mandate)
+            .map(Mandate::from)
             .collect())
     }
 
@@ -648,7 +684,7 @@ impl CommitteePosition {
                 Some(m) => CommitteeSeat {
                     seat,
                     status: SeatStatus::Held,
-                    holder: Some(Mandate(m.clone())),
+                    holder: Some(Mandate::from(m.clone())),
                 },
                 None => CommitteeSeat {
                     seat,

@@ -12,6 +12,11 @@
 //!   it is, in one box;
 //! - several that wait are polled together in one `join_all`.
 //!
+//! A list of them ([`EagerList`]: a page's edges and nodes) is resolved item
+//! after item in place while its items do not wait, which they do not when
+//! an object already holds what its fields show (a page of mandates read
+//! with its States, see [`ReadyFields::ready`]).
+//!
 //! The answer keeps the query's order. Batching is unchanged: every field
 //! that waits is polled once before this object waits, as `FuturesUnordered`
 //! does, so every field's load joins the same batch. Selections this path
@@ -23,11 +28,11 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{self, Poll, Waker};
 
-use async_graphql::parser::types::{Field, Selection};
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
-use async_graphql::resolver_utils::ContainerType;
+use async_graphql::resolver_utils::{ContainerType, resolve_list};
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
-use futures_util::future::join_all;
+use futures_util::future::{join_all, try_join_all};
 use smallvec::SmallVec;
 
 /// Set once a schema resolves fields through extensions (the tracing
@@ -53,10 +58,35 @@ pub struct Eager<T>(pub T);
 pub trait ReadyFields {
     /// The ready fields' names, as the schema spells them.
     const READY: &'static [&'static str] = &[];
+
+    /// Whether this object answers `field` without waiting: those of
+    /// [`Self::READY`], and one whose answer it already holds (a mandate
+    /// read with its page's States, an edge's node) when that answer's own
+    /// selection waits for nothing either ([`answers_at_once`]).
+    fn ready(&self, field: &Field) -> bool {
+        Self::READY.contains(&field.name.node.as_str())
+    }
 }
 
 impl<T: ReadyFields + ?Sized> ReadyFields for &T {
     const READY: &'static [&'static str] = T::READY;
+
+    fn ready(&self, field: &Field) -> bool {
+        (**self).ready(field)
+    }
+}
+
+/// Whether `object` answers `selection` without waiting: plain fields (no
+/// fragment, no directive), each `__typename` or one the object is
+/// [ready](ReadyFields::ready) for.
+pub fn answers_at_once<T: ReadyFields + ?Sized>(object: &T, selection: &SelectionSet) -> bool {
+    selection.items.iter().all(|selection| {
+        let Selection::Field(field) = &selection.node else {
+            return false;
+        };
+        field.node.directives.is_empty()
+            && (field.node.name.node == "__typename" || object.ready(&field.node))
+    })
 }
 
 impl<T: ContainerType + ReadyFields> OutputType for Eager<T> {
@@ -82,6 +112,75 @@ impl<T: ContainerType + ReadyFields> OutputType for Eager<T> {
         _field: &Positioned<Field>,
     ) -> ServerResult<Value> {
         resolve_container(ctx, &self.0).await
+    }
+}
+
+/// A list of objects resolved eagerly (a page's edges or nodes): while its
+/// items do not wait (a page read with what its nodes show), each is
+/// resolved where it stands, one after the other, with no future kept; from
+/// the first that waits, that item and the rest are polled together, as
+/// async-graphql resolves a list, so that their loads join one batch. Its
+/// GraphQL type is `[T!]!`.
+pub struct EagerList<T>(pub Vec<Eager<T>>);
+
+impl<T: ContainerType + ReadyFields> OutputType for EagerList<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<Eager<T>>>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<Eager<T>>>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Vec<Eager<T>>>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let items = &self.0;
+        if FIELD_EXTENSIONS.load(Ordering::Relaxed) {
+            return resolve_list(ctx, field, items, Some(items.len())).await;
+        }
+        let selection = &field.node.selection_set.node;
+        let mut values = Vec::with_capacity(items.len());
+        let mut waits = None;
+        for (index, item) in items.iter().enumerate() {
+            if !answers_at_once(&item.0, selection) {
+                waits = Some(index);
+                break;
+            }
+            let ctx_item = ctx.with_index(index);
+            let resolving = pin!(item.resolve(&ctx_item, field));
+            let polled = resolving.poll(&mut task::Context::from_waker(Waker::noop()));
+            match polled {
+                Poll::Ready(Ok(value)) => values.push(value),
+                Poll::Ready(Err(error)) => return Err(ctx_item.set_error_path(error)),
+                // It waited after all: dropped, it leaves nothing behind
+                // that resolving it again below does not ask for once more.
+                Poll::Pending => {
+                    debug_assert!(false, "{} answers at once but waits", T::type_name());
+                    waits = Some(index);
+                    break;
+                }
+            }
+        }
+        if let Some(first) = waits {
+            let rest = try_join_all(items[first..].iter().enumerate().map(
+                |(offset, item)| async move {
+                    let ctx_item = ctx.with_index(first + offset);
+                    item.resolve(&ctx_item, field)
+                        .await
+                        .map_err(|error| ctx_item.set_error_path(error))
+                },
+            ))
+            .await?;
+            values.extend(rest);
+        }
+        Ok(Value::List(values))
     }
 }
 
@@ -133,7 +232,7 @@ pub async fn resolve_container<'a, T: ContainerType + ReadyFields + ?Sized>(
             object.insert(key, value);
             continue;
         }
-        if T::READY.contains(&name) {
+        if root.ready(&field.node) {
             let ctx_field = ctx.with_field(field);
             let resolving = pin!(root.resolve_field(&ctx_field));
             if let Poll::Ready(resolved) =

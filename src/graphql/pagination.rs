@@ -8,7 +8,9 @@ use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{Enum, Object, OutputType, TypeName};
 use sea_orm::Order;
 
-use super::eager::{Eager, ReadyFields};
+use async_graphql::parser::types::Field;
+
+use super::eager::{Eager, EagerList, ReadyFields, answers_at_once};
 
 pub use crate::paging::{DEFAULT_PAGE, MAX_PAGE, PageArgs, Window};
 
@@ -76,13 +78,13 @@ impl<N: ContainerType + ReadyFields> Page<N> {
     }
 
     /// A list of edges.
-    async fn edges(&self) -> Vec<Eager<&PageEdge<N>>> {
-        self.edges.iter().map(Eager).collect()
+    async fn edges(&self) -> EagerList<&PageEdge<N>> {
+        EagerList(self.edges.iter().map(Eager).collect())
     }
 
     /// A list of nodes.
-    async fn nodes(&self) -> Vec<Eager<&N>> {
-        self.edges.iter().map(|edge| Eager(&edge.node)).collect()
+    async fn nodes(&self) -> EagerList<&N> {
+        EagerList(self.edges.iter().map(|edge| Eager(&edge.node)).collect())
     }
 
     /// How many nodes the whole list has, across all pages.
@@ -117,8 +119,16 @@ impl<N: ContainerType + ReadyFields> PageEdge<N> {
     }
 }
 
-impl<N> ReadyFields for PageEdge<N> {
+impl<N: ReadyFields> ReadyFields for PageEdge<N> {
     const READY: &'static [&'static str] = &["cursor"];
+
+    /// Its node too, when the node answers its selection at once.
+    fn ready(&self, field: &Field) -> bool {
+        match field.name.node.as_str() {
+            "node" => answers_at_once(&self.node, &field.selection_set.node),
+            name => Self::READY.contains(&name),
+        }
+    }
 }
 
 /// Builds the connection for `nodes`, the window `window` of a list of `total`.

@@ -214,7 +214,7 @@ impl Nomination {
         Ok(get::<MandateLoader, i32>(ctx)
             .load_one(id)
             .await?
-            .map(Mandate))
+            .map(Mandate::from))
     }
 
     /// For a renewal: the mandate it renews.
@@ -225,7 +225,7 @@ impl Nomination {
         Ok(get::<MandateLoader, i32>(ctx)
             .load_one(id)
             .await?
-            .map(Mandate))
+            .map(Mandate::from))
     }
 
     /// When the consultation closes, if a deadline was set.

@@ -41,7 +41,7 @@ impl Vacancy {
 
     /// The mandate that frees it.
     async fn ending_mandate(&self) -> Mandate {
-        Mandate(self.0.mandate.clone())
+        Mandate::from(self.0.mandate.clone())
     }
 
     async fn reason(&self) -> VacancyReason {

@@ -65,7 +65,7 @@ impl NodeQuery {
             GlobalId::Mandate(n) => get::<MandateLoader, i32>(ctx)
                 .load_one(n)
                 .await?
-                .map(|m| Node::Mandate(Mandate(m))),
+                .map(|m| Node::Mandate(Mandate::from(m))),
             GlobalId::Meeting(n) => get::<MeetingLoader, i32>(ctx)
                 .load_one(n)
                 .await?

@@ -665,7 +665,7 @@ impl Update {
         Ok(get::<MandateLoader, i32>(ctx)
             .load_one(id)
             .await?
-            .map(Mandate))
+            .map(Mandate::from))
     }
 }
 

@@ -387,7 +387,7 @@ impl WorkingGroup {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(Mandate)
+            .map(Mandate::from)
             .collect())
     }
 

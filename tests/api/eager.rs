@@ -174,7 +174,76 @@ async fn eager_objects_answer_as_async_graphql_does(backend: Backend) {
     app.stop().await;
 }
 
+/// Every field of a State, asked of a page's mandates and of `state(code:)`.
+const STATE: &str = r#"
+fragment State on State {
+  __typename id code name regionalGroup signedOn depositedOn depositKind
+  entryIntoForceOn withdrawalEffectiveOn relation isStateParty
+  then: relation(asOf: "2010-08-01") source
+}
+"#;
+
+/// A page whose selection shows its mandates' States reads them with the
+/// page (`MandatePageLoader`), with the columns of every selection of
+/// `state` under its edges and nodes together: each answers as the State
+/// itself does, whichever of them asked for a column.
+async fn a_pages_states_answer_as_the_state_itself_does(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Two selections of the same edges, merged: each State reads the columns of both.
+    let merged = app
+        .query(
+            "{ positions { mandates(first: 6) {
+                edges { node { state { name } } }
+                edges { node { state { signedOn ... on State { depositKind } } } }
+            } } }",
+            json!({}),
+        )
+        .await;
+    let whole = app
+        .query(
+            &format!(
+                "{{ positions {{ mandates(first: 6) {{
+                    nodes {{ state {{ ...State }} named: state {{ code }} }}
+                }} }} }} {STATE}"
+            ),
+            json!({}),
+        )
+        .await;
+    let mut seen = 0;
+    let positions = whole["positions"].as_array().expect("positions");
+    for (index, position) in positions.iter().enumerate() {
+        let nodes = position["mandates"]["nodes"].as_array().expect("nodes");
+        let edges = merged["positions"][index]["mandates"]["edges"]
+            .as_array()
+            .expect("edges");
+        assert_eq!(edges.len(), nodes.len(), "{position}");
+        for (edge, node) in edges.iter().zip(nodes) {
+            let code = node["state"]["code"].as_str().expect("code");
+            assert_eq!(node["named"]["code"], code);
+            let one = app
+                .query(
+                    &format!(
+                        "query($code: String!) {{ state(code: $code) {{ ...State }} }} {STATE}"
+                    ),
+                    json!({ "code": code }),
+                )
+                .await;
+            assert_eq!(node["state"], one["state"], "{code}");
+            let state = edge["node"]["state"].as_object().expect("state");
+            assert_eq!(state.len(), 3, "{state:?}");
+            for field in ["name", "signedOn", "depositKind"] {
+                assert_eq!(state[field], one["state"][field], "{code}.{field}");
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen > 10, "the reference data has mandates: {whole}");
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eager_objects_answer_as_async_graphql_does_on_sqlite() {
     eager_objects_answer_as_async_graphql_does(Backend::Sqlite).await
 }
+
+crate::on_both_databases!(a_pages_states_answer_as_the_state_itself_does);
