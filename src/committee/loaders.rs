@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
-use entity::{mandate, state};
+use entity::{mandate, position, state};
 use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::service::{self, MandateColumns, MandateParent};
 use crate::db::{Columns, Db, Projected, Projection};
@@ -173,22 +174,34 @@ impl Loader<MandateParent> for MandateCountLoader {
 }
 
 /// A window of a position's or a State's mandates, with the columns its
-/// selection reads, and the States of its mandates when the selection shows
-/// them: a page of twenty then answers each mandate's `state` from the page
-/// (still one statement for the States of every page of the batch), without
-/// a load per mandate.
+/// selection reads, and the States and positions of its mandates when the
+/// selection shows them: a page of twenty then answers each mandate's
+/// `state` and `position` from the page (one statement for the States of
+/// every page of the batch, one for their positions), without a load per
+/// mandate.
 pub struct MandatePageLoader(pub Db);
 
-/// A mandate of a page, with its State when the page's selection shows it.
+/// What a page's selection shows of the rows its mandates name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Shown {
+    /// Their States, with these columns.
+    pub states: Option<StateColumns>,
+    /// Their positions.
+    pub positions: bool,
+}
+
+/// A mandate of a page, with its State and position when the page's
+/// selection shows them.
 #[derive(Clone)]
 pub struct PageMandate {
     pub mandate: Arc<mandate::Model>,
     pub state: Option<Arc<state::Model>>,
+    pub position: Option<Arc<position::Model>>,
 }
 
 /// A page of [`MandatePageLoader`]: whose, which rows, which columns, and
-/// which columns of their States (none: the selection shows no State).
-pub type MandatePageKey = (MandateParent, Window, MandateColumns, Option<StateColumns>);
+/// what else it shows.
+pub type MandatePageKey = (MandateParent, Window, MandateColumns, Shown);
 
 impl Loader<MandatePageKey> for MandatePageLoader {
     /// Shared by everyone who asked for the page.
@@ -214,20 +227,27 @@ impl Loader<MandatePageKey> for MandatePageLoader {
                 pages.insert((parent, window, columns), rows);
             }
         }
-        // The States the pages show, one statement for each set of columns.
-        let mut shown: HashMap<StateColumns, Vec<&str>> = HashMap::new();
-        for (parent, window, columns, state_columns) in keys {
-            let (Some(state_columns), Some(rows)) = (
-                state_columns,
-                pages.get(&(parent.clone(), *window, *columns)),
-            ) else {
+        let page_of = |(parent, window, columns, _): &MandatePageKey| {
+            pages.get(&(parent.clone(), *window, *columns))
+        };
+        // What the pages show: one statement for the States of each set of
+        // columns, one for the positions.
+        let mut shown_states: HashMap<StateColumns, Vec<&str>> = HashMap::new();
+        let mut shown_positions: Vec<i32> = Vec::new();
+        for key in keys {
+            let (Some(rows), shown) = (page_of(key), key.3) else {
                 continue;
             };
-            let codes = shown.entry(*state_columns).or_default();
-            codes.extend(rows.iter().map(|row| row.state_iso3.as_str()));
+            if let Some(columns) = shown.states {
+                let codes = shown_states.entry(columns).or_default();
+                codes.extend(rows.iter().map(|row| row.state_iso3.as_str()));
+            }
+            if shown.positions {
+                shown_positions.extend(rows.iter().map(|row| row.position_id));
+            }
         }
         let mut states: HashMap<StateColumns, HashMap<String, Arc<state::Model>>> = HashMap::new();
-        for (columns, mut codes) in shown {
+        for (columns, mut codes) in shown_states {
             codes.sort_unstable();
             codes.dedup();
             let read = states_by_code(&self.0, &codes, columns).await?;
@@ -238,17 +258,31 @@ impl Loader<MandatePageKey> for MandatePageLoader {
                     .collect(),
             );
         }
+        let mut positions: HashMap<i32, Arc<position::Model>> = HashMap::new();
+        if !shown_positions.is_empty() {
+            shown_positions.sort_unstable();
+            shown_positions.dedup();
+            let read = position::Entity::find()
+                .filter(position::Column::Id.is_in(shown_positions))
+                .all(&self.0.conn)
+                .await?;
+            positions.extend(read.into_iter().map(|p| (p.id, Arc::new(p))));
+        }
         let mut out = HashMap::new();
         for key in keys {
-            let (parent, window, columns, state_columns) = key;
-            let Some(rows) = pages.get(&(parent.clone(), *window, *columns)) else {
+            let Some(rows) = page_of(key) else {
                 continue;
             };
-            let shown = state_columns.and_then(|columns| states.get(&columns));
+            let shown = key.3;
+            let states = shown.states.and_then(|columns| states.get(&columns));
             let page: Arc<[PageMandate]> = rows
                 .iter()
                 .map(|row| PageMandate {
-                    state: shown.and_then(|states| states.get(&row.state_iso3).cloned()),
+                    state: states.and_then(|states| states.get(&row.state_iso3).cloned()),
+                    position: shown
+                        .positions
+                        .then(|| positions.get(&row.position_id).cloned())
+                        .flatten(),
                     mandate: row.clone(),
                 })
                 .collect();

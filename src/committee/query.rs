@@ -109,7 +109,7 @@ impl CommitteeQuery {
         Ok(direct(ctx, service::positions(db))
             .await?
             .into_iter()
-            .map(|p| Eager(Position(p)))
+            .map(|p| Eager(Position::from(p)))
             .collect())
     }
 
@@ -122,7 +122,7 @@ impl CommitteeQuery {
         let db = ctx.data_unchecked::<Db>();
         Ok(direct(ctx, service::position_by_code(db, &code))
             .await?
-            .map(Position))
+            .map(Position::from))
     }
 
     /// States that signed the Convention or deposited an instrument.

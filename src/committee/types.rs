@@ -8,7 +8,7 @@ use entity::{mandate, organization, position, state};
 
 use super::loaders::{
     HoldersLoader, MandateCountLoader, MandateLoader, MandatePageKey, MandatePageLoader,
-    OrganizationLoader, PageMandate, PositionLoader, StateColumns, StateKey, StateLoader,
+    OrganizationLoader, PageMandate, PositionLoader, Shown, StateColumns, StateKey, StateLoader,
 };
 use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, StateRelation};
 use super::service::{MandateColumns, MandateParent};
@@ -85,7 +85,7 @@ pub async fn load_position(ctx: &Context<'_>, id: i32) -> Result<Position, ApiEr
     get::<PositionLoader, i32>(ctx)
         .load_one(id)
         .await?
-        .map(Position)
+        .map(Position::from)
         .ok_or_else(|| ApiError::broken("a referenced row exists"))
 }
 
@@ -117,16 +117,20 @@ const MANDATE_FIELD_COLUMNS: &FieldColumns = &[
 ];
 
 /// The columns of the mandates that a page's nodes (`edges.node`, `nodes`)
-/// read, and those of their States where the selection shows them.
-fn page_columns(ctx: &Context<'_>) -> (MandateColumns, Option<StateColumns>) {
+/// read, and what else of theirs the selection shows: their States (with
+/// the columns those read) and their positions.
+fn page_columns(ctx: &Context<'_>) -> (MandateColumns, Shown) {
     let page = ctx.look_ahead();
     let nodes = [page.field("edges").field("node"), page.field("nodes")];
     let states = nodes.each_ref().map(|node| node.field("state"));
-    let state_columns = states
-        .iter()
-        .any(|state| state.exists())
-        .then(|| projection(&states, STATE_FIELD_COLUMNS));
-    (projection(&nodes, MANDATE_FIELD_COLUMNS), state_columns)
+    let shown = Shown {
+        states: states
+            .iter()
+            .any(|state| state.exists())
+            .then(|| projection(&states, STATE_FIELD_COLUMNS)),
+        positions: nodes.iter().any(|node| node.field("position").exists()),
+    };
+    (projection(&nodes, MANDATE_FIELD_COLUMNS), shown)
 }
 
 async fn mandates_of(
@@ -135,7 +139,7 @@ async fn mandates_of(
     args: PageArgs,
 ) -> Result<Page<Mandate>, ApiError> {
     args.validate()?;
-    let (columns, state_columns) = page_columns(ctx);
+    let (columns, shown) = page_columns(ctx);
     // Without `totalCount` (and without counting back from the end), one row
     // past the page tells whether there is a next page: no count is run.
     let counted = args.last.is_some()
@@ -151,7 +155,7 @@ async fn mandates_of(
             None
         } else {
             get::<MandatePageLoader, MandatePageKey>(ctx)
-                .load_one((parent, probe, columns, state_columns))
+                .load_one((parent, probe, columns, shown))
                 .await?
         };
         let rows = rows.as_deref().unwrap_or_default();
@@ -185,7 +189,7 @@ async fn mandates_of(
         None
     } else {
         get::<MandatePageLoader, MandatePageKey>(ctx)
-            .load_one((parent, requested, columns, state_columns))
+            .load_one((parent, requested, columns, shown))
             .await?
     };
     let rows = rows.as_deref().unwrap_or_default();
@@ -339,7 +343,14 @@ impl Organization {
 }
 
 /// A kind of seat on the committee: the presidency or a thematic coordination.
-pub struct Position(pub position::Model);
+#[derive(Clone)]
+pub struct Position(pub Arc<position::Model>);
+
+impl From<position::Model> for Position {
+    fn from(position: position::Model) -> Self {
+        Self(Arc::new(position))
+    }
+}
 
 #[Object]
 impl Position {
@@ -482,17 +493,21 @@ impl ReadyFields for Position {
 /// A mandate of a page whose selection shows its State holds that State
 /// (read with the page, see `MandatePageLoader`): its `state` then answers
 /// without a load.
-pub struct Mandate(pub Arc<mandate::Model>, Option<State>);
+pub struct Mandate(pub Arc<mandate::Model>, Option<State>, Option<Position>);
 
 impl From<mandate::Model> for Mandate {
     fn from(mandate: mandate::Model) -> Self {
-        Self(Arc::new(mandate), None)
+        Self(Arc::new(mandate), None, None)
     }
 }
 
 impl From<&PageMandate> for Mandate {
     fn from(row: &PageMandate) -> Self {
-        Self(row.mandate.clone(), row.state.clone().map(State))
+        Self(
+            row.mandate.clone(),
+            row.state.clone().map(State),
+            row.position.clone().map(Position),
+        )
     }
 }
 
@@ -503,6 +518,9 @@ impl Mandate {
     }
 
     async fn position(&self, ctx: &Context<'_>) -> Result<Eager<Position>, ApiError> {
+        if let Some(position) = &self.2 {
+            return Ok(Eager(position.clone()));
+        }
         load_position(ctx, self.0.position_id).await.map(Eager)
     }
 
@@ -592,6 +610,10 @@ impl ReadyFields for Mandate {
                 .1
                 .as_ref()
                 .is_some_and(|state| answers_at_once(state, &field.selection_set.node)),
+            "position" => self
+                .2
+                .as_ref()
+                .is_some_and(|position| answers_at_once(position, &field.selection_set.node)),
             name => Self::READY.contains(&name),
         }
     }
@@ -654,7 +676,7 @@ pub struct CommitteePosition {
 #[Object]
 impl CommitteePosition {
     async fn position(&self) -> Position {
-        Position(self.position.clone())
+        Position::from(self.position.clone())
     }
 
     /// The mandates that run on the date, by seat.

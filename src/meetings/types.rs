@@ -333,7 +333,7 @@ impl Invitation {
             .await?;
         Ok(codes
             .iter()
-            .filter_map(|c| found.get(c).cloned().map(Position))
+            .filter_map(|c| found.get(c).cloned().map(Position::from))
             .collect())
     }
 

@@ -32,7 +32,7 @@ pub struct Vacancy(VacancyRow);
 #[Object]
 impl Vacancy {
     async fn position(&self) -> Position {
-        Position(self.0.position.clone())
+        Position::from(self.0.position.clone())
     }
 
     async fn seat(&self) -> i32 {

@@ -61,7 +61,7 @@ impl NodeQuery {
             GlobalId::Position(n) => get::<PositionLoader, i32>(ctx)
                 .load_one(n)
                 .await?
-                .map(|m| Node::Position(Position(m))),
+                .map(|m| Node::Position(Position::from(m))),
             GlobalId::Mandate(n) => get::<MandateLoader, i32>(ctx)
                 .load_one(n)
                 .await?

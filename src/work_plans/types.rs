@@ -376,7 +376,7 @@ pub struct WorkingGroup(pub entity::position::Model);
 #[Object]
 impl WorkingGroup {
     async fn position(&self) -> Position {
-        Position(self.0.clone())
+        Position::from(self.0.clone())
     }
 
     /// Who leads it today: the mandates holding its seats.
@@ -494,7 +494,7 @@ pub struct RatingCount {
 #[Object]
 impl ProgressArea {
     async fn position(&self) -> Position {
-        Position(self.0.position.clone())
+        Position::from(self.0.position.clone())
     }
 
     async fn work_plans(&self) -> Vec<WorkPlan> {

@@ -183,11 +183,18 @@ fragment State on State {
 }
 "#;
 
-/// A page whose selection shows its mandates' States reads them with the
-/// page (`MandatePageLoader`), with the columns of every selection of
-/// `state` under its edges and nodes together: each answers as the State
-/// itself does, whichever of them asked for a column.
-async fn a_pages_states_answer_as_the_state_itself_does(backend: Backend) {
+/// The fields of a position that never wait, asked of a page's mandates and
+/// of `position(code:)`.
+const POSITION: &str = r#"
+fragment Position on Position { __typename id code name kind seats termYears renewable source }
+"#;
+
+/// A page whose selection shows its mandates' States and positions reads
+/// them with the page (`MandatePageLoader`), the States with the columns of
+/// every selection of `state` under its edges and nodes together: each
+/// answers as the State or position itself does, whichever selection asked
+/// for a column.
+async fn a_pages_states_and_positions_answer_as_they_do_alone(backend: Backend) {
     let app = spawn_app(backend).await;
     // Two selections of the same edges, merged: each State reads the columns of both.
     let merged = app
@@ -203,8 +210,8 @@ async fn a_pages_states_answer_as_the_state_itself_does(backend: Backend) {
         .query(
             &format!(
                 "{{ positions {{ mandates(first: 6) {{
-                    nodes {{ state {{ ...State }} named: state {{ code }} }}
-                }} }} }} {STATE}"
+                    nodes {{ state {{ ...State }} named: state {{ code }} position {{ ...Position }} }}
+                }} }} }} {STATE} {POSITION}"
             ),
             json!({}),
         )
@@ -229,6 +236,15 @@ async fn a_pages_states_answer_as_the_state_itself_does(backend: Backend) {
                 )
                 .await;
             assert_eq!(node["state"], one["state"], "{code}");
+            let held = &node["position"];
+            let position = app
+                .query(
+                    &format!("query($code: String!) {{ position(code: $code) {{ ...Position }} }} {POSITION}"),
+                    json!({ "code": held["code"] }),
+                )
+                .await;
+            assert_eq!(held, &position["position"], "{code}");
+            assert_eq!(held["code"], position["position"]["code"]);
             let state = edge["node"]["state"].as_object().expect("state");
             assert_eq!(state.len(), 3, "{state:?}");
             for field in ["name", "signedOn", "depositKind"] {
@@ -246,4 +262,4 @@ async fn eager_objects_answer_as_async_graphql_does_on_sqlite() {
     eager_objects_answer_as_async_graphql_does(Backend::Sqlite).await
 }
 
-crate::on_both_databases!(a_pages_states_answer_as_the_state_itself_does);
+crate::on_both_databases!(a_pages_states_and_positions_answer_as_they_do_alone);
