@@ -7,7 +7,6 @@ use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::{mandate, position, state};
 use sea_orm::ConnectionTrait;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::service::{self, MandateColumns, MandateParent};
 use crate::db::{Columns, Db, Projected, Projection};
@@ -262,11 +261,11 @@ impl Loader<MandatePageKey> for MandatePageLoader {
         if !shown_positions.is_empty() {
             shown_positions.sort_unstable();
             shown_positions.dedup();
-            let read = position::Entity::find()
-                .filter(position::Column::Id.is_in(shown_positions))
-                .all(&self.0.conn)
+            // The statement `PositionLoader` runs.
+            let read = PositionLoader(self.0.clone())
+                .load(&shown_positions)
                 .await?;
-            positions.extend(read.into_iter().map(|p| (p.id, Arc::new(p))));
+            positions.extend(read.into_iter().map(|(id, p)| (id, Arc::new(p))));
         }
         let mut out = HashMap::new();
         for key in keys {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use async_graphql::parser::types::Field;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::Datelike;
 use entity::{mandate, organization, position, state};
@@ -14,8 +15,6 @@ use super::model::{DepositKind, OrganizationKind, PositionKind, RegionalGroup, S
 use super::service::{MandateColumns, MandateParent};
 use crate::clock::SharedClock;
 use crate::error::ApiError;
-use async_graphql::parser::types::Field;
-
 use crate::graphql::eager::{Eager, ReadyFields, answers_at_once};
 use crate::graphql::ids::GlobalId;
 use crate::graphql::loaders::get;
@@ -490,9 +489,9 @@ impl ReadyFields for Position {
 /// (since the First Review Conference, a presidency from the close of the
 /// meeting before the one presided over to the close of that meeting).
 ///
-/// A mandate of a page whose selection shows its State holds that State
-/// (read with the page, see `MandatePageLoader`): its `state` then answers
-/// without a load.
+/// A mandate of a page whose selection shows its State or position holds
+/// them (read with the page, see `MandatePageLoader`): its `state` and
+/// `position` then answer without a load.
 pub struct Mandate(pub Arc<mandate::Model>, Option<State>, Option<Position>);
 
 impl From<mandate::Model> for Mandate {
@@ -606,14 +605,8 @@ impl ReadyFields for Mandate {
 
     fn ready(&self, field: &Field) -> bool {
         match field.name.node.as_str() {
-            "state" => self
-                .1
-                .as_ref()
-                .is_some_and(|state| answers_at_once(state, &field.selection_set.node)),
-            "position" => self
-                .2
-                .as_ref()
-                .is_some_and(|position| answers_at_once(position, &field.selection_set.node)),
+            "state" => self.1.as_ref().is_some_and(|s| answers_at_once(s, field)),
+            "position" => self.2.as_ref().is_some_and(|p| answers_at_once(p, field)),
             name => Self::READY.contains(&name),
         }
     }

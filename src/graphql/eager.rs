@@ -28,7 +28,7 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{self, Poll, Waker};
 
-use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_list};
 use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
@@ -76,11 +76,11 @@ impl<T: ReadyFields + ?Sized> ReadyFields for &T {
     }
 }
 
-/// Whether `object` answers `selection` without waiting: plain fields (no
-/// fragment, no directive), each `__typename` or one the object is
-/// [ready](ReadyFields::ready) for.
-pub fn answers_at_once<T: ReadyFields + ?Sized>(object: &T, selection: &SelectionSet) -> bool {
-    selection.items.iter().all(|selection| {
+/// Whether `object` answers `field`'s selection without waiting: plain
+/// fields (no fragment, no directive), each `__typename` or one the object
+/// is [ready](ReadyFields::ready) for.
+pub fn answers_at_once<T: ReadyFields + ?Sized>(object: &T, field: &Field) -> bool {
+    field.selection_set.node.items.iter().all(|selection| {
         let Selection::Field(field) = &selection.node else {
             return false;
         };
@@ -145,11 +145,10 @@ impl<T: ContainerType + ReadyFields> OutputType for EagerList<T> {
         if FIELD_EXTENSIONS.load(Ordering::Relaxed) {
             return resolve_list(ctx, field, items, Some(items.len())).await;
         }
-        let selection = &field.node.selection_set.node;
         let mut values = Vec::with_capacity(items.len());
         let mut waits = None;
         for (index, item) in items.iter().enumerate() {
-            if !answers_at_once(&item.0, selection) {
+            if !answers_at_once(&item.0, &field.node) {
                 waits = Some(index);
                 break;
             }

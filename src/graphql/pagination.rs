@@ -4,11 +4,10 @@
 use std::borrow::Cow;
 
 use async_graphql::connection::{CursorType, PageInfo};
+use async_graphql::parser::types::Field;
 use async_graphql::resolver_utils::ContainerType;
 use async_graphql::{Enum, Object, OutputType, TypeName};
 use sea_orm::Order;
-
-use async_graphql::parser::types::Field;
 
 use super::eager::{Eager, EagerList, ReadyFields, answers_at_once};
 
@@ -125,7 +124,7 @@ impl<N: ReadyFields> ReadyFields for PageEdge<N> {
     /// Its node too, when the node answers its selection at once.
     fn ready(&self, field: &Field) -> bool {
         match field.name.node.as_str() {
-            "node" => answers_at_once(&self.node, &field.selection_set.node),
+            "node" => answers_at_once(&self.node, field),
             name => Self::READY.contains(&name),
         }
     }
